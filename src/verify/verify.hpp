@@ -1,0 +1,48 @@
+// Native archive verifier: proves a pg_dump output is complete without spawning processes.
+//
+// Levels (what each proves is documented in README.md and man/pg_dump-safe.1):
+//   Toc        cheap: archive header readable; plain format ends with pg_dump's trailer
+//   Structure  every TOC entry parsed, every data block/file present and framed to its end
+//   Full       Structure + every compressed stream decompressed to its end
+#pragma once
+
+#include <boost/filesystem/path.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pds::verify {
+
+enum class Level { Toc, Structure, Full };
+const char* level_name(Level l); // "toc", "structure", "full"
+std::optional<Level> parse_level(const std::string& s);
+
+enum class ArchiveFormat { Unknown, Custom, Tar, Directory, Plain };
+const char* archive_format_name(ArchiveFormat f);
+
+struct ArchiveInfo {
+    ArchiveFormat format = ArchiveFormat::Unknown;
+    std::string archive_version; // "1.14" (custom/tar/directory); empty for plain
+    std::string pg_dump_version; // "15.18" as recorded in the archive, when known
+    std::string server_version;
+    std::string database;
+    std::string created;         // archive creation time, "YYYY-MM-DD HH:MM:SS" (local time)
+    std::string compression;     // "none", "gzip", "lz4", "zstd"
+    std::uint64_t entries = 0;   // TOC entries
+    std::uint64_t data_entries = 0;
+    std::uint64_t data_bytes = 0; // bytes of table data as stored (compressed size)
+    std::uint64_t file_bytes = 0;
+};
+
+struct Verdict {
+    bool ok = false;
+    std::string problem; // first problem found, precise ("table public.t (dumpId 212): ...")
+    ArchiveInfo info;
+};
+
+// Verify a dump file or a directory dump at the given level. Format is detected from the
+// content (magic "PGDMP", tar header, toc.dat, gzip/lz4/zstd magic, else plain SQL).
+// Never throws for a bad archive: problems are verdicts. Throws only for programming errors.
+Verdict verify_path(const boost::filesystem::path& path, Level level);
+
+} // namespace pds::verify
