@@ -1,1 +1,372 @@
-// placeholder
+#include "run.hpp"
+
+#include "cli/pgdump_options.hpp"
+#include "cli/safe_options.hpp"
+#include "exec/child.hpp"
+#include "exec/classify.hpp"
+#include "exec/locate.hpp"
+#include "publish/durable.hpp"
+#include "publish/output_target.hpp"
+#include "publish/partial.hpp"
+#include "report/failure_line.hpp"
+#include "report/hooks.hpp"
+#include "verify/verify.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace pds {
+namespace {
+
+using exec::Reason;
+using publish::Shape;
+
+constexpr int kExitUsage = 2;
+constexpr int kExitVerify = 3;
+constexpr int kExitPublish = 4;
+constexpr int kExitLocked = 5;
+constexpr int kExitHook = 6;
+constexpr int kNewestKnownMajor = 18;
+
+std::string env_or(const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return v ? v : fallback;
+}
+
+void say(const std::string& line) { std::cerr << line << std::endl; }
+
+struct Failure {
+    Reason reason;
+    int exit_status;
+    std::string detail;
+};
+
+// Everything one run knows; the steps below fill it in the order of docs/design.md.
+struct Run {
+    std::vector<std::string> args;
+    cli::SafeOptions opts;
+    exec::Tools tools;
+    int pg_major = kNewestKnownMajor;
+    cli::ParsedArgs parsed;
+    cli::Format format = cli::Format::Plain;
+    publish::OutputTarget out;
+    bool partial_created = false;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+    bool sync() const { return !parsed.no_sync; }
+    bool dump_on_stdout() const {
+        return out.shape == Shape::StdoutRename || out.shape == Shape::StdoutAppend ||
+               out.shape == Shape::Passthrough;
+    }
+    std::string target_name() const {
+        if (!out.final_path.empty())
+            return out.final_path.string();
+        if (parsed.file && !parsed.file->empty())
+            return *parsed.file;
+        return "-";
+    }
+};
+
+std::optional<int> detect_major(const std::string& pg_dump) {
+    std::string text;
+    if (!exec::capture_stdout(pg_dump, {"pg_dump", "--version"}, text))
+        return std::nullopt;
+    return cli::parse_pg_dump_version_major(text);
+}
+
+exec::ChildResult run_pg_dump(const Run& r, const std::vector<std::string>& argv, int stdout_fd) {
+    exec::ChildSpec spec;
+    spec.program = r.tools.pg_dump;
+    spec.argv = {"pg_dump"};
+    spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
+    spec.env = {"PG_DUMP_SAFE_DEPTH=1"}; // a pg_dump that is really us refuses to recurse
+    spec.stdout_fd = stdout_fd;
+    return exec::run_child(spec);
+}
+
+// The failure path: FAILED line, failure record, hook. Returns the exit status.
+int fail(Run& r, const Failure& f) {
+    std::string partial = "none";
+    if (r.partial_created) {
+        // An untouched partial holds no evidence; leave only partials with content.
+        if (publish::partial_untouched(r.out.partial)) {
+            boost::system::error_code ec;
+            boost::filesystem::remove(r.out.partial, ec);
+        } else {
+            partial = r.out.partial.string();
+        }
+    }
+    if (r.out.shape == Shape::StdoutRename) {
+        // The shell created the final name empty before we ran: do not leave a zero-byte
+        // "restore point" behind, but only if it is still that same empty file.
+        struct stat st {};
+        if (::stat(r.out.final_path.c_str(), &st) == 0 && st.st_dev == r.out.stdout_dev &&
+            st.st_ino == r.out.stdout_ino && st.st_size == 0)
+            ::unlink(r.out.final_path.c_str());
+    }
+    unsigned long long bytes = partial == "none" ? 0 : publish::partial_bytes(r.out.partial);
+    report::Fields fields = {{"target", r.target_name()},
+                             {"partial", partial},
+                             {"reason", exec::reason_name(f.reason)},
+                             {"exit", std::to_string(f.exit_status)},
+                             {"bytes", std::to_string(bytes)},
+                             {"format", cli::format_name(r.format)},
+                             {"detail", f.detail}};
+    say(report::format_line("FAILED", fields));
+    if (partial != "none")
+        report::write_failure_record(partial, fields);
+    if (!r.opts.on_failure.empty()) {
+        report::Fields env = {{"PG_DUMP_SAFE_STATUS", "failed"},
+                              {"PG_DUMP_SAFE_TARGET", r.target_name()},
+                              {"PG_DUMP_SAFE_PARTIAL", partial == "none" ? "" : partial},
+                              {"PG_DUMP_SAFE_REASON", exec::reason_name(f.reason)},
+                              {"PG_DUMP_SAFE_EXIT_CODE", std::to_string(f.exit_status)},
+                              {"PG_DUMP_SAFE_BYTES", std::to_string(bytes)},
+                              {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
+                              {"PG_DUMP_SAFE_DETAIL", f.detail},
+                              {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
+        report::HookResult h = report::run_hook(r.opts.on_failure, env, r.dump_on_stdout() ? 2 : -1);
+        if (h.status != 0)
+            say(report::format_line("HOOK-FAILED", {{"hook", "on-failure"},
+                                                    {"status", std::to_string(h.status)}}));
+    }
+    if (f.reason == Reason::Interrupted && exec::interrupted_by() != 0)
+        exec::die_by_signal(exec::interrupted_by());
+    return f.exit_status;
+}
+
+Failure pg_dump_failure(const exec::ChildResult& c) {
+    if (!c.started)
+        return {Reason::PgDumpExit, c.start_errno == ENOENT ? 127 : 126,
+                std::string("could not run pg_dump: ") + std::strerror(c.start_errno)};
+    Reason reason = exec::classify_pg_dump_failure(c.exited, c.exit_code, c.term_signal,
+                                                   c.stderr_tail, exec::interrupted_by());
+    std::string detail = exec::key_error_line(c.stderr_tail);
+    if (!c.exited && detail.empty())
+        detail = std::string("pg_dump killed by signal ") + std::to_string(c.term_signal) + " (" +
+                 strsignal(c.term_signal) + ")";
+    int status = reason == Reason::Interrupted ? 128 + exec::interrupted_by() : c.status_for_shell();
+    return {reason, status, detail};
+}
+
+// pg_restore -l reads the TOC the way a restore will; the native verifier then proves the
+// rest of the archive is there.
+std::optional<Failure> verify_output(Run& r) {
+    if (publish::partial_bytes(r.out.partial) == 0)
+        return Failure{Reason::EmptyOutput, kExitVerify, "pg_dump exited 0 but wrote no data"};
+    if (r.format != cli::Format::Plain) {
+        exec::ChildSpec spec;
+        spec.program = r.tools.pg_restore;
+        spec.argv = {"pg_restore", "-l", r.out.partial.string()};
+        int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        spec.stdout_fd = devnull;
+        spec.pass_stderr = false;
+        exec::ChildResult c = exec::run_child(spec);
+        if (devnull >= 0)
+            ::close(devnull);
+        if (exec::interrupted_by())
+            return Failure{Reason::Interrupted, 128 + exec::interrupted_by(), "interrupted during verification"};
+        if (!c.started || !c.exited || c.exit_code != 0) {
+            std::cerr << c.stderr_tail;
+            std::string why = c.started ? exec::key_error_line(c.stderr_tail)
+                                        : std::string("could not run ") + r.tools.pg_restore + ": " +
+                                              std::strerror(c.start_errno);
+            return Failure{Reason::VerifyFailed, kExitVerify, "pg_restore -l: " + why};
+        }
+    }
+    verify::Verdict v = verify::verify_path(r.out.partial, r.opts.verify);
+    if (exec::interrupted_by())
+        return Failure{Reason::Interrupted, 128 + exec::interrupted_by(), "interrupted during verification"};
+    if (!v.ok)
+        return Failure{Reason::VerifyFailed, kExitVerify, v.problem};
+    return std::nullopt;
+}
+
+int publish_and_report(Run& r) {
+    try {
+        if (r.sync())
+            publish::fsync_tree(r.out.partial);
+        if (exec::interrupted_by())
+            return fail(r, {Reason::Interrupted, 128 + exec::interrupted_by(), "interrupted before publication"});
+        if (r.out.shape == Shape::StdoutAppend) {
+            publish::append_file_to_fd(r.out.partial, 1, r.sync());
+            ::unlink(r.out.partial.c_str());
+        } else {
+            if (r.out.shape != Shape::Directory)
+                publish::carry_over_attributes(r.out.partial, r.out.final_path);
+            publish::rename_into_place(r.out.partial, r.out.final_path, r.sync());
+        }
+    } catch (const publish::PublishError& e) {
+        return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
+    }
+    r.partial_created = false;
+    unsigned long long bytes = publish::partial_bytes(
+        r.out.shape == Shape::StdoutAppend ? r.out.partial : r.out.final_path);
+    if (r.out.shape == Shape::StdoutAppend) {
+        struct stat st {};
+        bytes = ::fstat(1, &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+    if (r.parsed.verbose) {
+        char dur[32];
+        std::snprintf(dur, sizeof dur, "%.2fs", secs);
+        say(report::format_line("PUBLISHED", {{"target", r.target_name()},
+                                              {"bytes", std::to_string(bytes)},
+                                              {"format", cli::format_name(r.format)},
+                                              {"verify", verify::level_name(r.opts.verify)},
+                                              {"output", publish::shape_name(r.out.shape)},
+                                              {"duration", dur}}));
+    }
+    if (!r.opts.on_success.empty()) {
+        report::Fields env = {{"PG_DUMP_SAFE_STATUS", "published"},
+                              {"PG_DUMP_SAFE_TARGET", r.target_name()},
+                              {"PG_DUMP_SAFE_PARTIAL", ""},
+                              {"PG_DUMP_SAFE_REASON", ""},
+                              {"PG_DUMP_SAFE_EXIT_CODE", "0"},
+                              {"PG_DUMP_SAFE_BYTES", std::to_string(bytes)},
+                              {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
+                              {"PG_DUMP_SAFE_DETAIL", ""},
+                              {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
+        report::HookResult h = report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
+        if (h.status != 0) {
+            say(report::format_line("HOOK-FAILED", {{"hook", "on-success"},
+                                                    {"status", std::to_string(h.status)},
+                                                    {"target", r.target_name()}}));
+            return kExitHook;
+        }
+    }
+    return 0;
+}
+
+// Nothing can be protected (pipe, terminal, device): pg_dump writes directly; a failure is
+// still reported and hooked.
+int run_passthrough(Run& r) {
+    if (r.parsed.verbose)
+        say("pg_dump-safe: output is not protected (" + r.out.passthrough_why +
+            "); passing it through to pg_dump");
+    exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
+    if (c.started && c.exited && c.exit_code == 0 && !exec::interrupted_by())
+        return 0;
+    return fail(r, pg_dump_failure(c));
+}
+
+int run_protected(Run& r) {
+    std::unique_ptr<publish::TargetLock> lock;
+    try {
+        lock = std::make_unique<publish::TargetLock>(
+            r.out.final_path.empty() ? r.out.partial : r.out.final_path);
+    } catch (const publish::LockedError& e) {
+        return fail(r, {Reason::Locked, kExitLocked, e.what()});
+    } catch (const publish::PublishError& e) {
+        return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
+    }
+    try {
+        std::string stale = publish::remove_stale_partial(r.out.partial);
+        if (!stale.empty()) {
+            say("pg_dump-safe: removed stale partial " + stale);
+            ::unlink((r.out.partial.string() + ".failure.json").c_str());
+        }
+        publish::create_partial(r.out.partial, r.out.shape == Shape::Directory);
+        r.partial_created = true;
+    } catch (const publish::PublishError& e) {
+        return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
+    }
+    std::vector<std::string> argv = cli::rewrite_file_args(r.parsed, r.out.partial.string());
+    // With the dump on our stdout, pg_dump's own stdout must not reach that file.
+    exec::ChildResult c = run_pg_dump(r, argv, r.dump_on_stdout() ? 2 : -1);
+    if (!c.started || !c.exited || c.exit_code != 0 || exec::interrupted_by())
+        return fail(r, pg_dump_failure(c));
+    if (auto f = verify_output(r))
+        return fail(r, *f);
+    return publish_and_report(r);
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& args) {
+    Run r;
+    r.args = args;
+    exec::SignalForwarding signals;
+    if (std::getenv("PG_DUMP_SAFE_DEPTH")) {
+        say("pg_dump-safe: error: the pg_dump it was told to run is pg_dump-safe itself "
+            "(PG_DUMP_SAFE_DEPTH is set); set --safe-pg-dump / PG_DUMP_SAFE_PG_DUMP to the real pg_dump");
+        return 127;
+    }
+    // First pass with the newest table only to find the --safe-* options (they decide which
+    // pg_dump runs); the second pass uses the table of that pg_dump.
+    r.parsed = cli::parse_pg_dump_args(args, kNewestKnownMajor, cli::safe_option_arity);
+    try {
+        if (!r.parsed.safe_error.empty())
+            throw cli::UsageError("pg_dump-safe: " + r.parsed.safe_error);
+        r.opts = cli::load_safe_options(r.parsed.safe_args);
+    } catch (const cli::UsageError& e) {
+        say(e.what());
+        return fail(r, {Reason::Usage, kExitUsage, e.what()});
+    }
+    if (r.opts.show_config) {
+        std::cout << cli::describe(r.opts);
+        return 0;
+    }
+    try {
+        r.tools.pg_dump = exec::find_pg_dump(r.opts.pg_dump, env_or("PATH", "/usr/bin:/bin"));
+    } catch (const exec::LocateError& e) {
+        say(e.what());
+        return fail(r, {Reason::PgDumpExit, e.exit_status, e.what()});
+    }
+    r.pg_major = detect_major(r.tools.pg_dump).value_or(kNewestKnownMajor);
+    if (r.pg_major != kNewestKnownMajor) {
+        std::vector<std::string> first = r.parsed.safe_args;
+        r.parsed = cli::parse_pg_dump_args(args, r.pg_major, cli::safe_option_arity);
+        if (r.parsed.safe_args != first || !r.parsed.safe_error.empty()) {
+            try {
+                if (!r.parsed.safe_error.empty())
+                    throw cli::UsageError("pg_dump-safe: " + r.parsed.safe_error);
+                r.opts = cli::load_safe_options(r.parsed.safe_args);
+            } catch (const cli::UsageError& e) {
+                say(e.what());
+                return fail(r, {Reason::Usage, kExitUsage, e.what()});
+            }
+        }
+    }
+    if (r.parsed.help || r.parsed.version) {
+        exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
+        std::cout << (r.parsed.help ? cli::safe_help_text()
+                                    : std::string("pg_dump-safe ") + PDS_VERSION + "\n");
+        return c.started ? c.status_for_shell() : 127;
+    }
+    // Whatever pg_dump itself would reject goes to pg_dump untouched, for its own message
+    // and exit status; it rejects before opening any output.
+    if (!r.parsed.ok || !r.parsed.format) {
+        exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
+        if (c.started && c.exited && c.exit_code == 0)
+            return 0;
+        Failure f = pg_dump_failure(c);
+        if (f.reason == Reason::PgDumpExit)
+            f.reason = Reason::Usage;
+        return fail(r, f);
+    }
+    r.format = *r.parsed.format;
+    try {
+        r.tools.pg_restore = exec::find_pg_restore(r.opts.pg_restore, r.tools.pg_dump);
+    } catch (const exec::LocateError& e) {
+        say(e.what());
+        return fail(r, {Reason::Usage, e.exit_status, e.what()});
+    }
+    r.out = publish::resolve_output(r.parsed, r.format);
+    if (!r.out.error.empty()) {
+        say("pg_dump-safe: error: " + r.out.error);
+        return fail(r, {Reason::Usage, 1, r.out.error});
+    }
+    if (r.out.shape == Shape::Passthrough)
+        return run_passthrough(r);
+    return run_protected(r);
+}
+
+} // namespace pds

@@ -1,1 +1,323 @@
-// placeholder
+#include "cli/safe_options.hpp"
+
+#include <boost/program_options.hpp>
+#include <unistd.h>
+
+#include <functional>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace pds::cli {
+namespace {
+
+struct OptionSpec {
+    const char* name; // without "safe-"
+    bool takes_value;
+    const char* arg;
+    const char* help;
+};
+
+// The one table of wrapper options: command line, environment, config file, help text and
+// --safe-show-config all derive from it.
+const OptionSpec kOptions[] = {
+    {"pg-dump", true, "PATH", "the real pg_dump (default: first pg_dump in PATH that is not this program)"},
+    {"pg-restore", true, "PATH", "pg_restore used to verify (default: beside the pg_dump used)"},
+    {"verify", true, "LEVEL", "verification level: toc, structure (default) or full"},
+    {"on-failure", true, "CMD", "run CMD with /bin/sh -c after a failed run (also BACKUP_ON_FAILURE_CMD)"},
+    {"on-success", true, "CMD", "run CMD with /bin/sh -c after publication (also BACKUP_ON_SUCCESS_CMD)"},
+    {"config", true, "FILE", "configuration file (default /etc/pg_dump-safe.conf, if it exists)"},
+    {"show-config", false, "", "print the effective settings and where each came from, then exit"},
+    {"keep-last", true, "N", "after publication keep the N newest dumps of the series"},
+    {"keep-days", true, "D", "after publication keep dumps of the series newer than D days"},
+    {"keep-weekly", true, "W", "keep the newest dump of each of the last W weeks"},
+    {"keep-monthly", true, "M", "keep the newest dump of each of the last M months"},
+    {"series", true, "GLOB", "file names that belong to the series (default: derived from the name)"},
+    {"dry-run-retention", false, "", "print what retention would delete, delete nothing"},
+    {"metrics-file", true, "PATH", "write Prometheus textfile metrics after every run"},
+    {"journal", true, "PATH", "append one JSON line per run to PATH"},
+};
+
+const OptionSpec* find_spec(const std::string& name) {
+    for (const auto& s : kOptions)
+        if (name == s.name)
+            return &s;
+    return nullptr;
+}
+
+std::string env_name(const std::string& name) {
+    std::string e = "PG_DUMP_SAFE_";
+    for (char c : name)
+        e += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return e;
+}
+
+// Every option is held as a string, so that a bad value is reported by us, with its source.
+po::options_description make_description(const std::string& prefix) {
+    po::options_description d;
+    for (const auto& s : kOptions) {
+        auto* v = po::value<std::string>();
+        if (!s.takes_value)
+            v->implicit_value("1")->zero_tokens();
+        d.add_options()((prefix + s.name).c_str(), v, s.help);
+    }
+    return d;
+}
+
+struct Layer {
+    std::string label;                        // "command line", "environment", ...
+    std::map<std::string, std::string> value; // name without "safe-" -> value
+    std::map<std::string, std::string> where; // name -> precise source
+};
+
+void take(Layer& layer, const po::variables_map& vm, const std::string& prefix,
+          const std::map<std::string, std::string>& where) {
+    for (const auto& s : kOptions) {
+        auto it = vm.find(prefix + s.name);
+        if (it == vm.end())
+            continue;
+        layer.value[s.name] = it->second.as<std::string>();
+        auto w = where.find(s.name);
+        layer.where[s.name] = w != where.end() ? w->second : layer.label;
+    }
+}
+
+Layer command_line_layer(const std::vector<std::string>& args) {
+    Layer layer{"command line", {}, {}};
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args)
+                      .options(make_description("safe-"))
+                      .style(po::command_line_style::allow_long |
+                             po::command_line_style::long_allow_adjacent)
+                      .run(),
+                  vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string("pg_dump-safe: ") + e.what());
+    }
+    std::map<std::string, std::string> where;
+    for (const auto& s : kOptions)
+        where[s.name] = std::string("--safe-") + s.name;
+    take(layer, vm, "safe-", where);
+    return layer;
+}
+
+Layer environment_layer(const std::string& label, const std::string& var_prefix,
+                        const std::map<std::string, std::string>& aliases) {
+    Layer layer{label, {}, {}};
+    po::variables_map vm;
+    std::map<std::string, std::string> where;
+    auto mapper = [&](const std::string& var) -> std::string {
+        auto a = aliases.find(var);
+        if (a != aliases.end()) {
+            where[a->second] = var;
+            return "safe-" + a->second;
+        }
+        if (!var_prefix.empty())
+            for (const auto& s : kOptions)
+                if (var == env_name(s.name)) {
+                    where[s.name] = var;
+                    return std::string("safe-") + s.name;
+                }
+        return ""; // not ours (PG_DUMP_SAFE_TARGET etc. are hook variables)
+    };
+    po::store(po::parse_environment(make_description("safe-"), std::function<std::string(std::string)>(mapper)), vm);
+    take(layer, vm, "safe-", where);
+    return layer;
+}
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r");
+    auto e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// Boost's INI parser reports neither line numbers nor which file; a first pass finds the
+// line of every key so each error can name FILE:LINE.
+Layer config_file_layer(const std::string& path) {
+    Layer layer{"config file " + path, {}, {}};
+    std::ifstream in(path);
+    if (!in)
+        throw UsageError("pg_dump-safe: cannot read config file " + path + ": " + std::strerror(errno));
+    std::map<std::string, int> line_of;
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        std::string t = trim(line);
+        if (t.empty() || t[0] == '#' || t[0] == ';')
+            continue;
+        auto eq = t.find('=');
+        std::string key = trim(t.substr(0, eq));
+        std::string where = path + ":" + std::to_string(n);
+        if (t[0] == '[')
+            throw UsageError("pg_dump-safe: " + where + ": sections are not supported: " + t);
+        if (eq == std::string::npos)
+            throw UsageError("pg_dump-safe: " + where + ": expected 'key = value', got: " + t);
+        if (!find_spec(key))
+            throw UsageError("pg_dump-safe: " + where + ": unknown setting '" + key + "'");
+        if (line_of.count(key))
+            throw UsageError("pg_dump-safe: " + where + ": '" + key + "' is already set on line " +
+                             std::to_string(line_of[key]));
+        line_of[key] = n;
+    }
+    in.clear();
+    in.seekg(0);
+    po::variables_map vm;
+    try {
+        po::store(po::parse_config_file(in, make_description(""), false), vm);
+    } catch (const po::error& e) {
+        throw UsageError("pg_dump-safe: " + path + ": " + e.what());
+    }
+    std::map<std::string, std::string> where;
+    for (const auto& [k, l] : line_of)
+        where[k] = path + ":" + std::to_string(l);
+    take(layer, vm, "", where);
+    return layer;
+}
+
+unsigned to_count(const std::string& v, const std::string& where) {
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("pg_dump-safe: invalid value '" + v + "' for " + where +
+                         ": expected a non-negative integer");
+    return static_cast<unsigned>(std::stoul(v));
+}
+
+bool to_flag(const std::string& v, const std::string& where) {
+    if (v == "1" || v == "true" || v == "yes" || v == "on")
+        return true;
+    if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty())
+        return false;
+    throw UsageError("pg_dump-safe: invalid value '" + v + "' for " + where + ": expected true or false");
+}
+
+} // namespace
+
+SafeArity safe_option_arity(const std::string& name) {
+    if (name.rfind("safe-", 0) != 0)
+        return SafeArity::Unknown;
+    const OptionSpec* s = find_spec(name.substr(5));
+    if (!s)
+        return SafeArity::Unknown;
+    return s->takes_value ? SafeArity::Value : SafeArity::Flag;
+}
+
+SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
+                              const std::string& default_config) {
+    std::vector<Layer> layers;
+    layers.push_back(command_line_layer(safe_args));
+    layers.push_back(environment_layer("environment", "PG_DUMP_SAFE_", {}));
+    layers.push_back(environment_layer("environment", "",
+                                       {{"BACKUP_ON_FAILURE_CMD", "on-failure"},
+                                        {"BACKUP_ON_SUCCESS_CMD", "on-success"}}));
+
+    // The config file's own location comes from the command line or environment only.
+    std::string config;
+    bool explicit_config = false;
+    for (const auto& l : layers) {
+        auto it = l.value.find("config");
+        if (it != l.value.end()) {
+            config = it->second;
+            explicit_config = true;
+            break;
+        }
+    }
+    if (!explicit_config)
+        config = default_config;
+    bool config_exists = !config.empty() && ::access(config.c_str(), F_OK) == 0;
+    if (explicit_config && !config_exists && !config.empty())
+        throw UsageError("pg_dump-safe: config file " + config + " does not exist");
+    if (config_exists)
+        layers.push_back(config_file_layer(config));
+
+    SafeOptions o;
+    o.config_file = config_exists ? config : "";
+    for (const auto& s : kOptions) {
+        for (const auto& l : layers) {
+            auto it = l.value.find(s.name);
+            if (it != l.value.end()) {
+                o.value[s.name] = it->second;
+                o.source[s.name] = l.where.at(s.name);
+                break;
+            }
+        }
+    }
+    auto get = [&](const char* name, std::string& out) {
+        auto it = o.value.find(name);
+        if (it != o.value.end())
+            out = it->second;
+    };
+    auto where = [&](const char* name) { return o.source.count(name) ? o.source[name] : std::string(name); };
+    get("pg-dump", o.pg_dump);
+    get("pg-restore", o.pg_restore);
+    get("on-failure", o.on_failure);
+    get("on-success", o.on_success);
+    get("series", o.series);
+    get("metrics-file", o.metrics_file);
+    get("journal", o.journal);
+    if (o.value.count("verify")) {
+        auto l = verify::parse_level(o.value["verify"]);
+        if (!l)
+            throw UsageError("pg_dump-safe: invalid value '" + o.value["verify"] + "' for " +
+                             where("verify") + ": expected toc, structure or full");
+        o.verify = *l;
+    }
+    for (auto [name, field] : {std::pair<const char*, unsigned*>{"keep-last", &o.keep_last},
+                               {"keep-days", &o.keep_days},
+                               {"keep-weekly", &o.keep_weekly},
+                               {"keep-monthly", &o.keep_monthly}})
+        if (o.value.count(name))
+            *field = to_count(o.value[name], where(name));
+    if (o.value.count("show-config"))
+        o.show_config = to_flag(o.value["show-config"], where("show-config"));
+    if (o.value.count("dry-run-retention"))
+        o.dry_run_retention = to_flag(o.value["dry-run-retention"], where("dry-run-retention"));
+    for (const char* name : {"pg-dump", "pg-restore", "metrics-file", "journal", "config"})
+        if (o.value.count(name) && o.value[name].empty())
+            throw UsageError(std::string("pg_dump-safe: empty value for ") + where(name));
+    return o;
+}
+
+std::string describe(const SafeOptions& o) {
+    std::ostringstream out;
+    for (const auto& s : kOptions) {
+        if (std::string(s.name) == "show-config")
+            continue;
+        auto v = o.value.find(s.name);
+        std::string value = v != o.value.end() ? v->second : "";
+        std::string src = o.source.count(s.name) ? o.source.at(s.name) : "default";
+        if (v == o.value.end()) {
+            if (std::string(s.name) == "verify")
+                value = verify::level_name(o.verify);
+            if (std::string(s.name) == "config")
+                value = o.config_file.empty() ? "(none)" : o.config_file;
+        }
+        out << "safe-" << s.name << " = " << value << "    # " << src << "\n";
+    }
+    return out.str();
+}
+
+std::string safe_help_text() {
+    std::ostringstream out;
+    out << "\npg_dump-safe options (never passed to pg_dump; each also read from the environment\n"
+           "variable PG_DUMP_SAFE_<NAME> and from the config file as NAME = VALUE):\n";
+    for (const auto& s : kOptions) {
+        std::string left = std::string("  --safe-") + s.name + (s.takes_value ? std::string("=") + s.arg : "");
+        if (left.size() < 30)
+            left.resize(30, ' ');
+        else
+            left += "\n" + std::string(30, ' ');
+        out << left << s.help << "\n";
+    }
+    out << "\npg_dump-safe writes FILE.partial, verifies it and renames it onto FILE; a failed run\n"
+           "leaves the final name untouched and prints a line starting with \"[backup] FAILED\".\n"
+           "See pg_dump-safe(1).\n";
+    return out.str();
+}
+
+} // namespace pds::cli

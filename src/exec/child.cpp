@@ -1,1 +1,215 @@
-// placeholder
+#include "exec/child.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <map>
+
+extern char** environ;
+
+namespace pds::exec {
+namespace {
+
+// Signal handlers can only reach globals; these two are the whole shared state.
+volatile sig_atomic_t g_child = 0;
+volatile sig_atomic_t g_interrupted = 0;
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr size_t kTailBytes = 64 * 1024;
+
+extern "C" void on_signal(int sig) {
+    if (g_interrupted == 0)
+        g_interrupted = sig;
+    pid_t child = static_cast<pid_t>(g_child);
+    if (child > 0)
+        ::kill(child, sig);
+}
+
+void write_all(int fd, const char* p, size_t n) {
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return; // our stderr is gone; the tail is still kept for the report
+        }
+        p += w;
+        n -= static_cast<size_t>(w);
+    }
+}
+
+std::vector<std::string> merged_environment(const std::vector<std::string>& extra) {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string s(*e);
+        env[s.substr(0, s.find('='))] = s;
+    }
+    for (const auto& s : extra)
+        env[s.substr(0, s.find('='))] = s;
+    std::vector<std::string> out;
+    for (auto& [k, v] : env)
+        out.push_back(v);
+    return out;
+}
+
+} // namespace
+
+SignalForwarding::SignalForwarding() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; // no SA_RESTART: blocking reads return EINTR and re-check state
+    for (int s : kForwarded)
+        ::sigaction(s, &sa, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+}
+
+SignalForwarding::~SignalForwarding() {
+    for (int s : kForwarded)
+        ::signal(s, SIG_DFL);
+}
+
+int interrupted_by() { return g_interrupted; }
+
+void die_by_signal(int sig) {
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    ::_exit(128 + sig);
+}
+
+ChildResult run_child(const ChildSpec& spec) {
+    ChildResult r;
+    int errpipe[2] = {-1, -1};
+    bool piped = spec.capture_stderr || !spec.pass_stderr;
+    if (piped && ::pipe2(errpipe, O_CLOEXEC) != 0) {
+        r.start_errno = errno;
+        return r;
+    }
+    int execpipe[2];
+    if (::pipe2(execpipe, O_CLOEXEC) != 0) {
+        r.start_errno = errno;
+        return r;
+    }
+    std::vector<std::string> envs = merged_environment(spec.env);
+    std::vector<char*> argv, envp;
+    for (const auto& a : spec.argv)
+        argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : envs)
+        envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+
+    // Block the forwarded signals across fork so the child's pid is published before any
+    // handler can run, and the child starts with default dispositions.
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int s : kForwarded)
+        sigaddset(&block, s);
+    ::sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        for (int s : kForwarded)
+            ::signal(s, SIG_DFL);
+        ::signal(SIGPIPE, SIG_DFL);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        if (spec.stdout_fd >= 0 && spec.stdout_fd != 1)
+            ::dup2(spec.stdout_fd, 1);
+        if (piped)
+            ::dup2(errpipe[1], 2);
+        ::execve(spec.program.c_str(), argv.data(), envp.data());
+        int e = errno;
+        (void)!::write(execpipe[1], &e, sizeof e);
+        ::_exit(127);
+    }
+    if (pid < 0) {
+        r.start_errno = errno;
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        return r;
+    }
+    g_child = pid;
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    // A signal that arrived before the child existed is delivered now.
+    if (g_interrupted != 0)
+        ::kill(pid, g_interrupted);
+
+    ::close(execpipe[1]);
+    int e = 0;
+    ssize_t n;
+    while ((n = ::read(execpipe[0], &e, sizeof e)) < 0 && errno == EINTR) {
+    }
+    ::close(execpipe[0]);
+    r.started = n == 0;
+    if (!r.started)
+        r.start_errno = e;
+
+    if (piped) {
+        ::close(errpipe[1]);
+        char buf[8192];
+        while (true) {
+            ssize_t got = ::read(errpipe[0], buf, sizeof buf);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break;
+            if (spec.pass_stderr)
+                write_all(2, buf, static_cast<size_t>(got));
+            if (spec.capture_stderr) {
+                r.stderr_tail.append(buf, static_cast<size_t>(got));
+                if (r.stderr_tail.size() > 2 * kTailBytes)
+                    r.stderr_tail.erase(0, r.stderr_tail.size() - kTailBytes);
+            }
+        }
+        ::close(errpipe[0]);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    g_child = 0;
+    if (WIFEXITED(status)) {
+        r.exited = true;
+        r.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        r.term_signal = WTERMSIG(status);
+    }
+    if (r.stderr_tail.size() > kTailBytes)
+        r.stderr_tail.erase(0, r.stderr_tail.size() - kTailBytes);
+    return r;
+}
+
+} // namespace pds::exec
+
+namespace pds::exec {
+
+bool capture_stdout(const std::string& program, const std::vector<std::string>& argv,
+                    std::string& out) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0)
+        return false;
+    ChildSpec spec;
+    spec.program = program;
+    spec.argv = argv;
+    spec.stdout_fd = p[1];
+    spec.capture_stderr = false;
+    spec.pass_stderr = false; // stderr is drained and dropped
+    // The output is small (a version line), so it fits in the pipe until we read it.
+    ChildResult r = run_child(spec);
+    ::close(p[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            out.append(buf, static_cast<size_t>(n));
+    ::close(p[0]);
+    return r.started && r.exited && r.exit_code == 0;
+}
+
+} // namespace pds::exec

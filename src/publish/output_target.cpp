@@ -1,1 +1,142 @@
-// placeholder
+#include "publish/output_target.hpp"
+
+#include <boost/filesystem.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+
+namespace fs = boost::filesystem;
+
+namespace pds::publish {
+namespace {
+
+fs::path with_partial_suffix(const fs::path& p) { return fs::path(p.string() + ".partial"); }
+
+bool dir_is_empty(const fs::path& p) {
+    boost::system::error_code ec;
+    return fs::directory_iterator(p, ec) == fs::directory_iterator() && !ec;
+}
+
+// The name stdout was opened under, if it still names the same file.
+bool stdout_path(int fd, const struct stat& st, fs::path& out) {
+    char link[PATH_MAX + 1];
+    std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    ssize_t n = ::readlink(proc.c_str(), link, PATH_MAX);
+    if (n <= 0)
+        return false;
+    link[n] = '\0';
+    if (link[0] != '/')
+        return false;
+    struct stat named {};
+    if (::stat(link, &named) != 0 || named.st_dev != st.st_dev || named.st_ino != st.st_ino)
+        return false; // deleted, renamed or replaced since the shell opened it
+    out = link;
+    return true;
+}
+
+OutputTarget passthrough(std::string why) {
+    OutputTarget t;
+    t.shape = Shape::Passthrough;
+    t.passthrough_why = std::move(why);
+    return t;
+}
+
+OutputTarget from_stdout(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return passthrough("standard output is closed");
+    if (!S_ISREG(st.st_mode)) {
+        const char* kind = S_ISFIFO(st.st_mode)   ? "a pipe"
+                           : S_ISSOCK(st.st_mode) ? "a socket"
+                           : S_ISCHR(st.st_mode)  ? (::isatty(fd) ? "a terminal" : "a character device")
+                                                  : "not a regular file";
+        return passthrough(std::string("standard output is ") + kind);
+    }
+    int flags = ::fcntl(fd, F_GETFL);
+    off_t pos = ::lseek(fd, 0, SEEK_CUR);
+    OutputTarget t;
+    fs::path named;
+    bool known = stdout_path(fd, st, named);
+    bool fresh = flags >= 0 && !(flags & O_APPEND) && pos == 0 && st.st_size == 0;
+    if (fresh && known) {
+        t.shape = Shape::StdoutRename;
+        t.final_path = named;
+        t.partial = with_partial_suffix(named);
+        t.stdout_dev = st.st_dev;
+        t.stdout_ino = st.st_ino;
+        return t;
+    }
+    t.shape = Shape::StdoutAppend;
+    t.final_path = known ? named : fs::path();
+    if (known) {
+        t.partial = with_partial_suffix(named);
+    } else {
+        const char* tmp = std::getenv("TMPDIR");
+        t.partial = fs::path(tmp && *tmp ? tmp : "/tmp") /
+                    ("pg_dump-safe." + std::to_string(::getpid()) + ".stdout.partial");
+    }
+    return t;
+}
+
+} // namespace
+
+const char* shape_name(Shape s) {
+    switch (s) {
+    case Shape::File: return "file";
+    case Shape::Directory: return "directory";
+    case Shape::StdoutRename: return "stdout-file";
+    case Shape::StdoutAppend: return "stdout-append";
+    case Shape::Passthrough: return "passthrough";
+    }
+    return "passthrough";
+}
+
+OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int stdout_fd) {
+    bool to_stdout = !args.file || args.file->empty() ||
+                     (format == cli::Format::Plain && *args.file == "-");
+    if (to_stdout) {
+        if (format == cli::Format::Directory)
+            return passthrough("directory format needs -f"); // pg_dump reports it
+        return from_stdout(stdout_fd);
+    }
+    fs::path given = *args.file;
+    boost::system::error_code ec;
+    fs::file_status ls = fs::symlink_status(given, ec);
+    fs::path final_path = given;
+    if (ls.type() == fs::symlink_file) {
+        // Write beside the link's final target, so the link keeps pointing where it pointed.
+        final_path = fs::weakly_canonical(given, ec);
+        if (ec)
+            return passthrough("cannot resolve symlink " + given.string() + ": " + ec.message());
+    }
+    fs::file_status st = fs::status(final_path, ec);
+    OutputTarget t;
+    t.final_path = final_path;
+    t.partial = with_partial_suffix(final_path);
+    if (format == cli::Format::Directory) {
+        if (st.type() == fs::directory_file) {
+            if (!dir_is_empty(final_path))
+                t.error = "could not create directory \"" + given.string() + "\": File exists";
+        } else if (st.type() != fs::file_not_found) {
+            return passthrough(given.string() + " exists and is not a directory");
+        }
+        t.shape = Shape::Directory;
+        return t;
+    }
+    switch (st.type()) {
+    case fs::file_not_found:
+    case fs::regular_file:
+        t.shape = Shape::File;
+        return t;
+    case fs::directory_file:
+        return passthrough(given.string() + " is a directory");
+    default:
+        return passthrough(given.string() + " is not a regular file");
+    }
+}
+
+} // namespace pds::publish
