@@ -12,15 +12,16 @@
 #include "report/hooks.hpp"
 #include "verify/verify.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+#include <boost/filesystem/operations.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace pds {
 namespace {
@@ -40,7 +41,9 @@ std::string env_or(const char* name, const char* fallback) {
     return v ? v : fallback;
 }
 
-void say(const std::string& line) { std::cerr << line << std::endl; }
+void say(const std::string& line) {
+    std::cerr << line << std::endl;
+}
 
 struct Failure {
     Reason reason;
@@ -132,13 +135,12 @@ int fail(Run& r, const Failure& f) {
                               {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
                               {"PG_DUMP_SAFE_DETAIL", f.detail},
                               {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
-        report::HookResult h = report::run_hook(r.opts.on_failure, env, r.dump_on_stdout() ? 2 : -1);
+        report::HookResult h =
+            report::run_hook(r.opts.on_failure, env, r.dump_on_stdout() ? 2 : -1);
         if (h.status != 0)
-            say(report::format_line("HOOK-FAILED", {{"hook", "on-failure"},
-                                                    {"status", std::to_string(h.status)}}));
+            say(report::format_line(
+                "HOOK-FAILED", {{"hook", "on-failure"}, {"status", std::to_string(h.status)}}));
     }
-    if (f.reason == Reason::Interrupted && exec::interrupted_by() != 0)
-        exec::die_by_signal(exec::interrupted_by());
     return f.exit_status;
 }
 
@@ -152,7 +154,8 @@ Failure pg_dump_failure(const exec::ChildResult& c) {
     if (!c.exited && detail.empty())
         detail = std::string("pg_dump killed by signal ") + std::to_string(c.term_signal) + " (" +
                  strsignal(c.term_signal) + ")";
-    int status = reason == Reason::Interrupted ? 128 + exec::interrupted_by() : c.status_for_shell();
+    int status =
+        reason == Reason::Interrupted ? 128 + exec::interrupted_by() : c.status_for_shell();
     return {reason, status, detail};
 }
 
@@ -172,18 +175,20 @@ std::optional<Failure> verify_output(Run& r) {
         if (devnull >= 0)
             ::close(devnull);
         if (exec::interrupted_by())
-            return Failure{Reason::Interrupted, 128 + exec::interrupted_by(), "interrupted during verification"};
+            return Failure{Reason::Interrupted, 128 + exec::interrupted_by(),
+                           "interrupted during verification"};
         if (!c.started || !c.exited || c.exit_code != 0) {
             std::cerr << c.stderr_tail;
             std::string why = c.started ? exec::key_error_line(c.stderr_tail)
-                                        : std::string("could not run ") + r.tools.pg_restore + ": " +
-                                              std::strerror(c.start_errno);
+                                        : std::string("could not run ") + r.tools.pg_restore +
+                                              ": " + std::strerror(c.start_errno);
             return Failure{Reason::VerifyFailed, kExitVerify, "pg_restore -l: " + why};
         }
     }
     verify::Verdict v = verify::verify_path(r.out.partial, r.opts.verify);
     if (exec::interrupted_by())
-        return Failure{Reason::Interrupted, 128 + exec::interrupted_by(), "interrupted during verification"};
+        return Failure{Reason::Interrupted, 128 + exec::interrupted_by(),
+                       "interrupted during verification"};
     if (!v.ok)
         return Failure{Reason::VerifyFailed, kExitVerify, v.problem};
     return std::nullopt;
@@ -194,7 +199,8 @@ int publish_and_report(Run& r) {
         if (r.sync())
             publish::fsync_tree(r.out.partial);
         if (exec::interrupted_by())
-            return fail(r, {Reason::Interrupted, 128 + exec::interrupted_by(), "interrupted before publication"});
+            return fail(r, {Reason::Interrupted, 128 + exec::interrupted_by(),
+                            "interrupted before publication"});
         if (r.out.shape == Shape::StdoutAppend) {
             publish::append_file_to_fd(r.out.partial, 1, r.sync());
             ::unlink(r.out.partial.c_str());
@@ -213,7 +219,8 @@ int publish_and_report(Run& r) {
         struct stat st {};
         bytes = ::fstat(1, &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
     }
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
     if (r.parsed.verbose) {
         char dur[32];
         std::snprintf(dur, sizeof dur, "%.2fs", secs);
@@ -234,7 +241,8 @@ int publish_and_report(Run& r) {
                               {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
                               {"PG_DUMP_SAFE_DETAIL", ""},
                               {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
-        report::HookResult h = report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
+        report::HookResult h =
+            report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
         if (h.status != 0) {
             say(report::format_line("HOOK-FAILED", {{"hook", "on-success"},
                                                     {"status", std::to_string(h.status)},
@@ -260,8 +268,8 @@ int run_passthrough(Run& r) {
 int run_protected(Run& r) {
     std::unique_ptr<publish::TargetLock> lock;
     try {
-        lock = std::make_unique<publish::TargetLock>(
-            r.out.final_path.empty() ? r.out.partial : r.out.final_path);
+        lock = std::make_unique<publish::TargetLock>(r.out.final_path.empty() ? r.out.partial
+                                                                              : r.out.final_path);
     } catch (const publish::LockedError& e) {
         return fail(r, {Reason::Locked, kExitLocked, e.what()});
     } catch (const publish::PublishError& e) {
@@ -296,7 +304,8 @@ int run(const std::vector<std::string>& args) {
     exec::SignalForwarding signals;
     if (std::getenv("PG_DUMP_SAFE_DEPTH")) {
         say("pg_dump-safe: error: the pg_dump it was told to run is pg_dump-safe itself "
-            "(PG_DUMP_SAFE_DEPTH is set); set --safe-pg-dump / PG_DUMP_SAFE_PG_DUMP to the real pg_dump");
+            "(PG_DUMP_SAFE_DEPTH is set); set --safe-pg-dump / PG_DUMP_SAFE_PG_DUMP to the real "
+            "pg_dump");
         return 127;
     }
     // First pass with the newest table only to find the --safe-* options (they decide which

@@ -1,15 +1,13 @@
 #include "cli/safe_options.hpp"
 
 #include <boost/program_options.hpp>
-#include <unistd.h>
-
-#include <functional>
-
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 
@@ -26,18 +24,22 @@ struct OptionSpec {
 // The one table of wrapper options: command line, environment, config file, help text and
 // --safe-show-config all derive from it.
 const OptionSpec kOptions[] = {
-    {"pg-dump", true, "PATH", "the real pg_dump (default: first pg_dump in PATH that is not this program)"},
+    {"pg-dump", true, "PATH",
+     "the real pg_dump (default: first pg_dump in PATH that is not this program)"},
     {"pg-restore", true, "PATH", "pg_restore used to verify (default: beside the pg_dump used)"},
     {"verify", true, "LEVEL", "verification level: toc, structure (default) or full"},
-    {"on-failure", true, "CMD", "run CMD with /bin/sh -c after a failed run (also BACKUP_ON_FAILURE_CMD)"},
-    {"on-success", true, "CMD", "run CMD with /bin/sh -c after publication (also BACKUP_ON_SUCCESS_CMD)"},
+    {"on-failure", true, "CMD",
+     "run CMD with /bin/sh -c after a failed run (also BACKUP_ON_FAILURE_CMD)"},
+    {"on-success", true, "CMD",
+     "run CMD with /bin/sh -c after publication (also BACKUP_ON_SUCCESS_CMD)"},
     {"config", true, "FILE", "configuration file (default /etc/pg_dump-safe.conf, if it exists)"},
     {"show-config", false, "", "print the effective settings and where each came from, then exit"},
     {"keep-last", true, "N", "after publication keep the N newest dumps of the series"},
     {"keep-days", true, "D", "after publication keep dumps of the series newer than D days"},
     {"keep-weekly", true, "W", "keep the newest dump of each of the last W weeks"},
     {"keep-monthly", true, "M", "keep the newest dump of each of the last M months"},
-    {"series", true, "GLOB", "file names that belong to the series (default: derived from the name)"},
+    {"series", true, "GLOB",
+     "file names that belong to the series (default: derived from the name)"},
     {"dry-run-retention", false, "", "print what retention would delete, delete nothing"},
     {"metrics-file", true, "PATH", "write Prometheus textfile metrics after every run"},
     {"journal", true, "PATH", "append one JSON line per run to PATH"},
@@ -126,7 +128,9 @@ Layer environment_layer(const std::string& label, const std::string& var_prefix,
                 }
         return ""; // not ours (PG_DUMP_SAFE_TARGET etc. are hook variables)
     };
-    po::store(po::parse_environment(make_description("safe-"), std::function<std::string(std::string)>(mapper)), vm);
+    po::store(po::parse_environment(make_description("safe-"),
+                                    std::function<std::string(std::string)>(mapper)),
+              vm);
     take(layer, vm, "safe-", where);
     return layer;
 }
@@ -143,7 +147,8 @@ Layer config_file_layer(const std::string& path) {
     Layer layer{"config file " + path, {}, {}};
     std::ifstream in(path);
     if (!in)
-        throw UsageError("pg_dump-safe: cannot read config file " + path + ": " + std::strerror(errno));
+        throw UsageError("pg_dump-safe: cannot read config file " + path + ": " +
+                         std::strerror(errno));
     std::map<std::string, int> line_of;
     std::string line;
     int n = 0;
@@ -193,7 +198,8 @@ bool to_flag(const std::string& v, const std::string& where) {
         return true;
     if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty())
         return false;
-    throw UsageError("pg_dump-safe: invalid value '" + v + "' for " + where + ": expected true or false");
+    throw UsageError("pg_dump-safe: invalid value '" + v + "' for " + where +
+                     ": expected true or false");
 }
 
 } // namespace
@@ -212,9 +218,9 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
     std::vector<Layer> layers;
     layers.push_back(command_line_layer(safe_args));
     layers.push_back(environment_layer("environment", "PG_DUMP_SAFE_", {}));
-    layers.push_back(environment_layer("environment", "",
-                                       {{"BACKUP_ON_FAILURE_CMD", "on-failure"},
-                                        {"BACKUP_ON_SUCCESS_CMD", "on-success"}}));
+    layers.push_back(environment_layer(
+        "environment", "",
+        {{"BACKUP_ON_FAILURE_CMD", "on-failure"}, {"BACKUP_ON_SUCCESS_CMD", "on-success"}}));
 
     // The config file's own location comes from the command line or environment only.
     std::string config;
@@ -252,7 +258,9 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
         if (it != o.value.end())
             out = it->second;
     };
-    auto where = [&](const char* name) { return o.source.count(name) ? o.source[name] : std::string(name); };
+    auto where = [&](const char* name) {
+        return o.source.count(name) ? o.source[name] : std::string(name);
+    };
     get("pg-dump", o.pg_dump);
     get("pg-restore", o.pg_restore);
     get("on-failure", o.on_failure);
@@ -307,14 +315,16 @@ std::string safe_help_text() {
     out << "\npg_dump-safe options (never passed to pg_dump; each also read from the environment\n"
            "variable PG_DUMP_SAFE_<NAME> and from the config file as NAME = VALUE):\n";
     for (const auto& s : kOptions) {
-        std::string left = std::string("  --safe-") + s.name + (s.takes_value ? std::string("=") + s.arg : "");
+        std::string left =
+            std::string("  --safe-") + s.name + (s.takes_value ? std::string("=") + s.arg : "");
         if (left.size() < 30)
             left.resize(30, ' ');
         else
             left += "\n" + std::string(30, ' ');
         out << left << s.help << "\n";
     }
-    out << "\npg_dump-safe writes FILE.partial, verifies it and renames it onto FILE; a failed run\n"
+    out << "\npg_dump-safe writes FILE.partial, verifies it and renames it onto FILE; a failed "
+           "run\n"
            "leaves the final name untouched and prints a line starting with \"[backup] FAILED\".\n"
            "See pg_dump-safe(1).\n";
     return out.str();

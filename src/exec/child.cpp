@@ -1,14 +1,13 @@
 #include "exec/child.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <map>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -18,6 +17,7 @@ namespace {
 // Signal handlers can only reach globals; these two are the whole shared state.
 volatile sig_atomic_t g_child = 0;
 volatile sig_atomic_t g_interrupted = 0;
+volatile sig_atomic_t g_signal_count = 0;
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
 constexpr size_t kTailBytes = 64 * 1024;
@@ -25,6 +25,7 @@ constexpr size_t kTailBytes = 64 * 1024;
 extern "C" void on_signal(int sig) {
     if (g_interrupted == 0)
         g_interrupted = sig;
+    g_signal_count = g_signal_count + 1;
     pid_t child = static_cast<pid_t>(g_child);
     if (child > 0)
         ::kill(child, sig);
@@ -74,7 +75,9 @@ SignalForwarding::~SignalForwarding() {
         ::signal(s, SIG_DFL);
 }
 
-int interrupted_by() { return g_interrupted; }
+int interrupted_by() {
+    return g_interrupted;
+}
 
 void die_by_signal(int sig) {
     ::signal(sig, SIG_DFL);
@@ -110,6 +113,7 @@ ChildResult run_child(const ChildSpec& spec) {
 
     // Block the forwarded signals across fork so the child's pid is published before any
     // handler can run, and the child starts with default dispositions.
+    sig_atomic_t signals_before = g_signal_count;
     sigset_t block, old;
     sigemptyset(&block);
     for (int s : kForwarded)
@@ -137,8 +141,9 @@ ChildResult run_child(const ChildSpec& spec) {
     }
     g_child = pid;
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
-    // A signal that arrived before the child existed is delivered now.
-    if (g_interrupted != 0)
+    // A signal that arrived while the child was being created is delivered now (one that
+    // arrived earlier already ended the step that was running then).
+    if (g_signal_count != signals_before)
         ::kill(pid, g_interrupted);
 
     ::close(execpipe[1]);

@@ -6,23 +6,36 @@
 namespace pds::exec {
 namespace {
 
-bool has(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+bool has(const std::string& s, const char* needle) {
+    return s.find(needle) != std::string::npos;
+}
 
 } // namespace
 
 const char* reason_name(Reason r) {
     switch (r) {
-    case Reason::DiskFull: return "disk-full";
-    case Reason::Connection: return "connection";
-    case Reason::VersionMismatch: return "version-mismatch";
-    case Reason::Signal: return "signal";
-    case Reason::PgDumpExit: return "pg_dump-exit";
-    case Reason::EmptyOutput: return "empty-output";
-    case Reason::VerifyFailed: return "verify-failed";
-    case Reason::PublishFailed: return "publish-failed";
-    case Reason::Locked: return "locked";
-    case Reason::Interrupted: return "interrupted";
-    case Reason::Usage: return "usage";
+    case Reason::DiskFull:
+        return "disk-full";
+    case Reason::Connection:
+        return "connection";
+    case Reason::VersionMismatch:
+        return "version-mismatch";
+    case Reason::Signal:
+        return "signal";
+    case Reason::PgDumpExit:
+        return "pg_dump-exit";
+    case Reason::EmptyOutput:
+        return "empty-output";
+    case Reason::VerifyFailed:
+        return "verify-failed";
+    case Reason::PublishFailed:
+        return "publish-failed";
+    case Reason::Locked:
+        return "locked";
+    case Reason::Interrupted:
+        return "interrupted";
+    case Reason::Usage:
+        return "usage";
     }
     return "pg_dump-exit";
 }
@@ -40,19 +53,31 @@ Reason classify_pg_dump_failure(bool exited, int /*exit_code*/, int term_signal,
         return Reason::DiskFull;
     if (has(err, "server version mismatch"))
         return Reason::VersionMismatch;
-    static const std::array<const char*, 13> connection = {
-        "could not connect", "connection to server", "server closed the connection",
-        "terminating connection", "Connection refused", "could not translate host name",
-        "SSL SYSCALL error", "connection not open", "no connection to the server",
-        "FATAL:", "password authentication failed", "timeout expired",
-        "could not receive data from server"};
+    static const std::array<const char*, 13> connection = {"could not connect",
+                                                           "connection to server",
+                                                           "server closed the connection",
+                                                           "terminating connection",
+                                                           "Connection refused",
+                                                           "could not translate host name",
+                                                           "SSL SYSCALL error",
+                                                           "connection not open",
+                                                           "no connection to the server",
+                                                           "FATAL:",
+                                                           "password authentication failed",
+                                                           "timeout expired",
+                                                           "could not receive data from server"};
     for (const char* c : connection)
         if (has(err, c))
             return Reason::Connection;
-    static const std::array<const char*, 9> usage = {
-        "Try \"pg_dump --help\"", "too many command-line arguments", "invalid output format",
-        "invalid option", "unrecognized option", "requires an argument", "is ambiguous",
-        "doesn't allow an argument", "options -"};
+    static const std::array<const char*, 9> usage = {"Try \"pg_dump --help\"",
+                                                     "too many command-line arguments",
+                                                     "invalid output format",
+                                                     "invalid option",
+                                                     "unrecognized option",
+                                                     "requires an argument",
+                                                     "is ambiguous",
+                                                     "doesn't allow an argument",
+                                                     "options -"};
     for (const char* u : usage)
         if (has(err, u))
             return Reason::Usage;

@@ -1,13 +1,12 @@
 #include "exec/locate.hpp"
 
 #include <boost/filesystem.hpp>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = boost::filesystem;
 
@@ -39,7 +38,8 @@ bool executable_file(const std::string& p) {
 } // namespace
 
 bool is_self(const std::string& candidate) {
-    struct stat self {}, other {};
+    struct stat self {
+    }, other{};
     if (::stat("/proc/self/exe", &self) != 0 || ::stat(candidate.c_str(), &other) != 0)
         return false;
     if (self.st_dev == other.st_dev && self.st_ino == other.st_ino)
@@ -52,9 +52,11 @@ std::string find_pg_dump(const std::string& explicit_path, const std::string& pa
     if (!explicit_path.empty()) {
         struct stat st {};
         if (::stat(explicit_path.c_str(), &st) != 0)
-            throw LocateError("pg_dump-safe: pg_dump " + explicit_path + ": " + std::strerror(errno), 127);
+            throw LocateError(
+                "pg_dump-safe: pg_dump " + explicit_path + ": " + std::strerror(errno), 127);
         if (!executable_file(explicit_path))
-            throw LocateError("pg_dump-safe: pg_dump " + explicit_path + " is not an executable file", 126);
+            throw LocateError(
+                "pg_dump-safe: pg_dump " + explicit_path + " is not an executable file", 126);
         if (is_self(explicit_path))
             throw LocateError("pg_dump-safe: --safe-pg-dump " + explicit_path +
                                   " is pg_dump-safe itself, not the real pg_dump",
@@ -74,16 +76,18 @@ std::string find_pg_dump(const std::string& explicit_path, const std::string& pa
         }
         return cand.string();
     }
-    throw LocateError("pg_dump-safe: the real pg_dump was not found in PATH" +
-                          (skipped.empty() ? std::string() : " (skipped pg_dump-safe itself at" + skipped + ")") +
-                          "; install postgresql-client or set --safe-pg-dump=PATH / PG_DUMP_SAFE_PG_DUMP",
-                      127);
+    throw LocateError(
+        "pg_dump-safe: the real pg_dump was not found in PATH" +
+            (skipped.empty() ? std::string() : " (skipped pg_dump-safe itself at" + skipped + ")") +
+            "; install postgresql-client or set --safe-pg-dump=PATH / PG_DUMP_SAFE_PG_DUMP",
+        127);
 }
 
 std::string find_pg_restore(const std::string& explicit_path, const std::string& pg_dump) {
     if (!explicit_path.empty()) {
         if (!executable_file(explicit_path))
-            throw LocateError("pg_dump-safe: pg_restore " + explicit_path + " is not an executable file", 126);
+            throw LocateError(
+                "pg_dump-safe: pg_restore " + explicit_path + " is not an executable file", 126);
         return explicit_path;
     }
     fs::path beside = fs::path(pg_dump).parent_path() / "pg_restore";

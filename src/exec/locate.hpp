@@ -9,7 +9,8 @@ namespace pds::exec {
 
 // pg_dump cannot be found or run: exit status 127 (not found) or 126 (not executable).
 struct LocateError : std::runtime_error {
-    LocateError(const std::string& what, int status) : std::runtime_error(what), exit_status(status) {}
+    LocateError(const std::string& what, int status)
+        : std::runtime_error(what), exit_status(status) {}
     int exit_status;
 };
 

@@ -3,12 +3,11 @@
 #include "publish/partial.hpp"
 
 #include <boost/filesystem.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 namespace fs = boost::filesystem;
@@ -21,7 +20,8 @@ namespace {
 }
 
 void fsync_one(const fs::path& p, bool directory) {
-    int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+    int fd =
+        ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         fail("could not open for fsync", p, errno);
     if (::fsync(fd) != 0) {

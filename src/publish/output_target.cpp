@@ -1,20 +1,21 @@
 #include "publish/output_target.hpp"
 
 #include <boost/filesystem.hpp>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = boost::filesystem;
 
 namespace pds::publish {
 namespace {
 
-fs::path with_partial_suffix(const fs::path& p) { return fs::path(p.string() + ".partial"); }
+fs::path with_partial_suffix(const fs::path& p) {
+    return fs::path(p.string() + ".partial");
+}
 
 bool dir_is_empty(const fs::path& p) {
     boost::system::error_code ec;
@@ -52,8 +53,9 @@ OutputTarget from_stdout(int fd) {
     if (!S_ISREG(st.st_mode)) {
         const char* kind = S_ISFIFO(st.st_mode)   ? "a pipe"
                            : S_ISSOCK(st.st_mode) ? "a socket"
-                           : S_ISCHR(st.st_mode)  ? (::isatty(fd) ? "a terminal" : "a character device")
-                                                  : "not a regular file";
+                           : S_ISCHR(st.st_mode)
+                               ? (::isatty(fd) ? "a terminal" : "a character device")
+                               : "not a regular file";
         return passthrough(std::string("standard output is ") + kind);
     }
     int flags = ::fcntl(fd, F_GETFL);
@@ -86,18 +88,23 @@ OutputTarget from_stdout(int fd) {
 
 const char* shape_name(Shape s) {
     switch (s) {
-    case Shape::File: return "file";
-    case Shape::Directory: return "directory";
-    case Shape::StdoutRename: return "stdout-file";
-    case Shape::StdoutAppend: return "stdout-append";
-    case Shape::Passthrough: return "passthrough";
+    case Shape::File:
+        return "file";
+    case Shape::Directory:
+        return "directory";
+    case Shape::StdoutRename:
+        return "stdout-file";
+    case Shape::StdoutAppend:
+        return "stdout-append";
+    case Shape::Passthrough:
+        return "passthrough";
     }
     return "passthrough";
 }
 
 OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int stdout_fd) {
-    bool to_stdout = !args.file || args.file->empty() ||
-                     (format == cli::Format::Plain && *args.file == "-");
+    bool to_stdout =
+        !args.file || args.file->empty() || (format == cli::Format::Plain && *args.file == "-");
     if (to_stdout) {
         if (format == cli::Format::Directory)
             return passthrough("directory format needs -f"); // pg_dump reports it

@@ -4,9 +4,8 @@
 #include "cli/pgdump_options.hpp"
 
 #include <boost/filesystem/path.hpp>
-#include <sys/types.h>
-
 #include <string>
+#include <sys/types.h>
 
 namespace pds::publish {
 

@@ -1,14 +1,13 @@
 #include "publish/partial.hpp"
 
 #include <boost/filesystem.hpp>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 
 namespace fs = boost::filesystem;
 
@@ -42,7 +41,8 @@ TargetLock::TargetLock(const fs::path& final_path) : path_(final_path.string() +
                                   " and is writing " + final_path.string());
             throw PublishError(errtext("could not lock", path_, e));
         }
-        struct stat held {}, named {};
+        struct stat held {
+        }, named{};
         if (::fstat(fd, &held) == 0 && ::stat(path_.c_str(), &named) == 0 &&
             held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
             fd_ = fd;
@@ -68,15 +68,16 @@ std::string remove_stale_partial(const fs::path& partial) {
         throw PublishError(errtext("could not inspect", partial, errno));
     }
     std::string kind = S_ISLNK(st.st_mode) ? "symlink" : S_ISDIR(st.st_mode) ? "directory" : "file";
-    unsigned long long bytes = S_ISDIR(st.st_mode) ? partial_bytes(partial)
-                                                   : static_cast<unsigned long long>(st.st_size);
+    unsigned long long bytes =
+        S_ISDIR(st.st_mode) ? partial_bytes(partial) : static_cast<unsigned long long>(st.st_size);
     std::string desc = kind + " " + partial.string() + " (" + std::to_string(bytes) +
                        " bytes, modified " + format_time(st.st_mtime) + ")";
     if (S_ISDIR(st.st_mode)) {
         boost::system::error_code ec;
         fs::remove_all(partial, ec); // does not follow symlinks inside
         if (ec)
-            throw PublishError("could not remove stale partial " + partial.string() + ": " + ec.message());
+            throw PublishError("could not remove stale partial " + partial.string() + ": " +
+                               ec.message());
     } else if (::unlink(partial.c_str()) != 0) {
         throw PublishError(errtext("could not remove stale partial", partial, errno));
     }
@@ -103,7 +104,8 @@ unsigned long long partial_bytes(const fs::path& partial) {
     if (!S_ISDIR(st.st_mode))
         return static_cast<unsigned long long>(st.st_size);
     unsigned long long total = 0;
-    for (fs::recursive_directory_iterator it(partial, ec), end; !ec && it != end; it.increment(ec)) {
+    for (fs::recursive_directory_iterator it(partial, ec), end; !ec && it != end;
+         it.increment(ec)) {
         struct stat e {};
         if (::lstat(it->path().c_str(), &e) == 0 && S_ISREG(e.st_mode))
             total += static_cast<unsigned long long>(e.st_size);

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <boost/filesystem/path.hpp>
-
 #include <stdexcept>
 #include <string>
 
