@@ -40,6 +40,9 @@ struct Verdict {
     ArchiveInfo info;
 };
 
+// The format of a dump file or directory, from its content; Unknown if it cannot be read.
+ArchiveFormat detect_format(const boost::filesystem::path& path);
+
 // Verify a dump file or a directory dump at the given level. Format is detected from the
 // content (magic "PGDMP", tar header, toc.dat, gzip/lz4/zstd magic, else plain SQL).
 // Never throws for a bad archive: problems are verdicts. Throws only for programming errors.

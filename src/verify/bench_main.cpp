@@ -1,0 +1,25 @@
+// pds-verify-bench LEVEL PATH: verify one dump and print the verdict. For bench/verify_bench.sh
+// only; not installed. Exit status 0 if the dump verifies, 1 if not, 2 on usage errors.
+#include "verify/verify.hpp"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace pds::verify;
+    const auto level = argc == 3 ? parse_level(argv[1]) : std::nullopt;
+    if (!level) {
+        std::cerr << "usage: pds-verify-bench toc|structure|full PATH\n";
+        return 2;
+    }
+    const Verdict v = verify_path(argv[2], *level);
+    const ArchiveInfo& i = v.info;
+    std::cout << (v.ok ? "ok" : "FAILED") << " level=" << level_name(*level)
+              << " format=" << archive_format_name(i.format) << " version=" << i.archive_version
+              << " pg_dump=" << i.pg_dump_version << " database=" << i.database
+              << " created=\"" << i.created << "\" compression=" << i.compression
+              << " entries=" << i.entries << " data_entries=" << i.data_entries
+              << " data_bytes=" << i.data_bytes << " file_bytes=" << i.file_bytes << "\n";
+    if (!v.ok)
+        std::cout << "problem: " << v.problem << "\n";
+    return v.ok ? 0 : 1;
+}

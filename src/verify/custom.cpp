@@ -1,0 +1,178 @@
+// Custom format (pg_backup_custom.c): header, TOC, then one data block per entry with data:
+//   block  := type byte (BLK_DATA 1 | BLK_BLOBS 3), dumpId int, body
+//   BLK_DATA body  := chunks
+//   BLK_BLOBS body := { oid int (non-zero), chunks }* , int 0
+//   chunks := { length int (> 0), length bytes }* , int 0
+// The chunk payloads of one stream form one compressed stream (zlib, lz4 frame or zstd
+// frame) or, uncompressed, the data itself. pg_dump writes the blocks right after the TOC
+// and nothing after the last one, so the last block must end exactly at end of file.
+#include "verify/decompress.hpp"
+#include "verify/formats.hpp"
+
+#include <unordered_map>
+#include <vector>
+
+namespace pds::verify::detail {
+namespace {
+
+constexpr int kBlkData = 1;
+constexpr int kBlkBlobs = 3;
+
+class BlockWalker {
+public:
+    BlockWalker(Reader& r, const Header& h, const Toc& toc, Level level, ArchiveInfo& info)
+        : r_(r), h_(h), toc_(toc), info_(info) {
+        codec_ = h.compression == Codec::Gzip ? Codec::Zlib : h.compression;
+        if (level == Level::Full)
+            dec_ = Decompressor::create(codec_);
+        for (std::size_t i = 0; i < toc.data.size(); ++i)
+            if (!by_id_.emplace(toc.data[i].dump_id, i).second)
+                fail(toc.data[i].label() + ": two TOC entries with data share this dumpId");
+        seen_.assign(toc.data.size(), false);
+    }
+
+    void walk(std::uint64_t data_start) {
+        r_.seek(data_start);
+        while (!r_.at_end())
+            block();
+        for (std::size_t i = 0; i < toc_.data.size(); ++i) {
+            if (seen_[i])
+                continue;
+            const DataEntry& e = toc_.data[i];
+            if (e.offset_state == kOffsetPosSet)
+                fail(e.label() + ": no data block at byte " + std::to_string(e.offset) +
+                     " where the TOC places it; the data blocks end at byte " + size_str());
+            fail(e.label() + ": no data block in the archive, which ends at byte " + size_str());
+        }
+    }
+
+private:
+    std::string size_str() const { return std::to_string(r_.end()); }
+
+    void block() {
+        const std::uint64_t start = r_.pos();
+        if (r_.remaining() < 2 + static_cast<std::uint64_t>(h_.int_size))
+            fail("data block header at byte " + std::to_string(start) +
+                 " is cut off by the end of the file at byte " + size_str());
+        const int type = r_.byte();
+        const std::int64_t id = read_archive_int(r_, h_);
+        const auto it = by_id_.find(static_cast<std::int32_t>(id));
+        if (id <= 0 || id > INT32_MAX || it == by_id_.end())
+            fail("data block at byte " + std::to_string(start) + " has dumpId " +
+                 std::to_string(id) + ", which no TOC entry with data has");
+        const DataEntry& e = toc_.data[it->second];
+        if (seen_[it->second])
+            fail(e.label() + ": a second data block at byte " + std::to_string(start));
+        seen_[it->second] = true;
+        if (e.offset_state == kOffsetPosSet && e.offset != start)
+            fail(e.label() + ": data block found at byte " + std::to_string(start) +
+                 ", but the TOC places it at byte " + std::to_string(e.offset));
+        if (type == kBlkData && !e.is_blobs()) {
+            stream(e, e.label());
+        } else if (type == kBlkBlobs && e.is_blobs()) {
+            for (;;) {
+                const std::uint64_t at = r_.pos();
+                const std::int64_t oid = with_context(e.label() + ": large object OID at byte " +
+                                                          std::to_string(at),
+                                                      [&] { return read_archive_int(r_, h_); });
+                if (oid == 0)
+                    break;
+                stream(e, e.label() + ": large object " +
+                              std::to_string(static_cast<std::uint32_t>(oid)));
+            }
+        } else {
+            fail(e.label() + ": data block at byte " + std::to_string(start) + " has type " +
+                 std::to_string(type) + ", expected " +
+                 std::to_string(e.is_blobs() ? kBlkBlobs : kBlkData));
+        }
+    }
+
+    // One stream of chunks up to its zero-length terminator.
+    void stream(const DataEntry& e, const std::string& what) {
+        const bool copy = e.copy && !e.is_blobs();
+        std::string tail; // last bytes of uncompressed data
+        if (dec_)
+            dec_->reset();
+        for (;;) {
+            const std::uint64_t at = r_.pos();
+            if (r_.remaining() < 1 + static_cast<std::uint64_t>(h_.int_size))
+                fail(what + ": data block ends at byte " + size_str() + ", file size " +
+                     size_str() + ", expected " +
+                     (r_.at_end() ? std::string("terminator")
+                                  : "chunk length at byte " + std::to_string(at)));
+            const std::int64_t len = read_archive_int(r_, h_);
+            if (len == 0)
+                break;
+            if (len < 0)
+                fail(what + ": chunk at byte " + std::to_string(at) + " has negative length " +
+                     std::to_string(len));
+            if (static_cast<std::uint64_t>(len) > r_.remaining())
+                fail(what + ": chunk at byte " + std::to_string(at) + " declares " +
+                     plural(len, "byte") + ", but the file ends at byte " + size_str() + ", " +
+                     plural(r_.remaining(), "byte") + " later");
+            info_.data_bytes += static_cast<std::uint64_t>(len);
+            if (dec_) {
+                with_context(what + ": chunk at byte " + std::to_string(at), [&] {
+                    r_.stream(len, [&](const std::uint8_t* p, std::size_t n) { dec_->feed(p, n); });
+                });
+            } else if (copy && codec_ == Codec::None) {
+                const std::uint64_t keep = len < 8 ? len : 8;
+                r_.skip(len - keep);
+                std::string last(keep, '\0');
+                r_.read(&last[0], keep);
+                tail += last;
+                if (tail.size() > 8)
+                    tail.erase(0, tail.size() - 8);
+            } else {
+                r_.skip(len);
+            }
+        }
+        if (dec_) {
+            with_context(what, [&] { dec_->finish(); });
+            if (copy)
+                check_copy_terminator(e, dec_->tail());
+        } else if (copy && codec_ == Codec::None) {
+            check_copy_terminator(e, tail);
+        }
+    }
+
+    Reader& r_;
+    const Header& h_;
+    const Toc& toc_;
+    ArchiveInfo& info_;
+    Codec codec_ = Codec::None;
+    std::unique_ptr<Decompressor> dec_;
+    std::unordered_map<std::int32_t, std::size_t> by_id_;
+    std::vector<bool> seen_;
+};
+
+} // namespace
+
+void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info) {
+    info.format = ArchiveFormat::Custom;
+    File f(path);
+    info.file_bytes = f.size();
+    Reader r(f, 0, f.size());
+    const Header h = read_header(r, kFormatCustom);
+    fill_info(info, h, nullptr);
+    const Toc toc = read_toc(r, h, TocExtra::DataOffset);
+    fill_info(info, h, &toc);
+    const std::uint64_t data_start = r.pos();
+    // Cheap and done at every level: offsets that point outside the file mean the file is
+    // shorter than when pg_dump wrote the TOC.
+    for (const DataEntry& e : toc.data) {
+        if (e.offset_state != kOffsetPosSet)
+            continue;
+        if (e.offset < data_start)
+            fail(e.label() + ": TOC places its data block at byte " + std::to_string(e.offset) +
+                 ", inside the header and TOC, which end at byte " + std::to_string(data_start));
+        if (e.offset >= f.size())
+            fail(e.label() + ": TOC places its data block at byte " + std::to_string(e.offset) +
+                 ", but the file ends at byte " + std::to_string(f.size()));
+    }
+    if (level == Level::Toc)
+        return;
+    BlockWalker(r, h, toc, level, info).walk(data_start);
+}
+
+} // namespace pds::verify::detail

@@ -1,0 +1,154 @@
+// Directory format (pg_backup_directory.c): toc.dat (header with the tar format code, and the
+// TOC, whose extra field names each entry's data file), one NNNN.dat per entry with data,
+// blobs.toc (blobs_NNNN.toc since pg_dump 17) listing blob_OID.dat files. Data files carry
+// the suffix of their compression: .gz (gzip), .lz4 (LZ4 frame), .zst (zstd); pg_restore
+// looks for the plain name first, then each suffix, and so do we.
+#include "verify/blobs_toc.hpp"
+#include "verify/decompress.hpp"
+#include "verify/formats.hpp"
+#include "verify/frame_walk.hpp"
+
+#include <boost/filesystem/operations.hpp>
+#include <map>
+
+namespace fs = boost::filesystem;
+
+namespace pds::verify::detail {
+namespace {
+
+struct Found {
+    fs::path path;
+    Codec codec = Codec::None;
+};
+
+bool is_file(const fs::path& p) {
+    boost::system::error_code ec;
+    return fs::is_regular_file(p, ec);
+}
+
+bool find_file(const fs::path& dir, const std::string& name, Found& out) {
+    static const std::pair<const char*, Codec> variants[] = {
+        {"", Codec::None}, {".gz", Codec::Gzip}, {".lz4", Codec::Lz4}, {".zst", Codec::Zstd}};
+    for (const auto& v : variants) {
+        const fs::path p = dir / (name + v.first);
+        if (is_file(p)) {
+            out = Found{p, v.second};
+            return true;
+        }
+    }
+    return false;
+}
+
+class DirectoryVerifier {
+public:
+    DirectoryVerifier(const fs::path& dir, Level level, ArchiveInfo& info)
+        : dir_(dir), level_(level), info_(info) {}
+
+    void data_file(const DataEntry& e, const std::string& name, const std::string& what,
+                   bool copy, OutputSink* sink = nullptr) {
+        if (!is_plain_file_name(name))
+            fail(what + ": data file name \"" + printable(name) + "\" is not a plain file name");
+        Found found;
+        if (!find_file(dir_, name, found))
+            fail(what + ": data file " + (dir_ / name).string() +
+                 " is missing (also looked for .gz, .lz4 and .zst)");
+        File f(found.path);
+        info_.file_bytes += f.size();
+        if (!sink)
+            info_.data_bytes += f.size();
+        const std::string where = what + ": " + found.path.filename().string();
+        Reader r(f, 0, f.size());
+        if (found.codec == Codec::None) {
+            if (sink)
+                with_context(where, [&] {
+                    r.stream(f.size(),
+                             [&](const std::uint8_t* p, std::size_t n) { sink->write(p, n); });
+                });
+            else if (copy) {
+                const std::uint64_t keep = f.size() < 8 ? f.size() : 8;
+                r.seek(f.size() - keep);
+                std::string tail(keep, '\0');
+                r.read(&tail[0], keep);
+                check_copy_terminator(e, tail);
+            }
+            return;
+        }
+        // The large-object TOC is needed whole at every level; data files are decompressed
+        // only at `full`, and only framed (LZ4, zstd) or header-checked (gzip) below it.
+        if (level_ != Level::Full && !sink) {
+            with_context(where, [&] { walk_frames(found.codec, r); });
+            return;
+        }
+        Decompressor& dec = decompressor(found.codec, sink != nullptr);
+        dec.reset();
+        dec.set_sink(sink);
+        with_context(where, [&] {
+            r.stream(f.size(), [&](const std::uint8_t* p, std::size_t n) { dec.feed(p, n); });
+            dec.finish();
+        });
+        dec.set_sink(nullptr);
+        if (copy)
+            check_copy_terminator(e, dec.tail());
+    }
+
+    void blobs(const DataEntry& e) {
+        BlobTocParser parser([&](std::uint32_t oid, const std::string& file) {
+            try {
+                data_file(e, file, e.label() + ": large object " + std::to_string(oid), false);
+            } catch (const Corrupt& problem) {
+                throw Located(problem.what());
+            }
+        });
+        data_file(e, e.filename, e.label() + ": large-object list", false, &parser);
+        with_context(e.label() + ": " + e.filename, [&] { parser.finish(); });
+    }
+
+private:
+    // The blob files are checked while their list is being decompressed, so the list has
+    // decompressors of its own.
+    Decompressor& decompressor(Codec c, bool for_list) {
+        auto& slot = (for_list ? list_decs_ : decs_)[c];
+        if (!slot)
+            slot = Decompressor::create(c);
+        return *slot;
+    }
+
+    fs::path dir_;
+    Level level_;
+    ArchiveInfo& info_;
+    std::map<Codec, std::unique_ptr<Decompressor>> decs_;
+    std::map<Codec, std::unique_ptr<Decompressor>> list_decs_;
+};
+
+} // namespace
+
+void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info) {
+    info.format = ArchiveFormat::Directory;
+    const fs::path toc_path = dir / "toc.dat";
+    if (!is_file(toc_path)) {
+        Found other;
+        if (find_file(dir, "toc.dat", other))
+            fail("compressed " + other.path.string() + " is not supported (pg_dump writes toc.dat "
+                 "uncompressed)");
+        fail("directory " + dir.string() +
+             " has no toc.dat: pg_dump writes it last, so the dump did not finish");
+    }
+    File f(toc_path);
+    info.file_bytes = f.size();
+    Reader r(f, 0, f.size());
+    const Header h = with_context("toc.dat", [&] { return read_header(r, kFormatTar); });
+    fill_info(info, h, nullptr);
+    const Toc toc = with_context("toc.dat", [&] { return read_toc(r, h, TocExtra::FileName); });
+    fill_info(info, h, &toc);
+    if (level == Level::Toc)
+        return;
+    DirectoryVerifier v(dir, level, info);
+    for (const DataEntry& e : toc.data) {
+        if (e.is_blobs())
+            v.blobs(e);
+        else
+            v.data_file(e, e.filename, e.label(), e.copy);
+    }
+}
+
+} // namespace pds::verify::detail

@@ -1,0 +1,157 @@
+// Directory-format dumps made by the real pg_dump 15, with gzip (-Z6) and without (-Z0).
+#include "support.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+using namespace pds::verify;
+using namespace pds::verify::testing;
+
+namespace {
+
+fs::path largest_file(const fs::path& dir) {
+    fs::path best;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename() != "toc.dat" && (best.empty() || e.file_size() > fs::file_size(best)))
+            best = e.path();
+    return best;
+}
+
+// Cuts `file` of the dump at each offset (largest first: each cut only shortens the file).
+void require_file_cuts_rejected(const fs::path& dump, const fs::path& file, Level level,
+                                std::vector<std::uint64_t> offsets) {
+    const std::uint64_t size = size_of(file);
+    std::sort(offsets.rbegin(), offsets.rend());
+    for (std::uint64_t cut : offsets) {
+        truncate_file(file, cut);
+        const Verdict v = verify(dump, level);
+        INFO(file.filename() << " cut at byte " << cut << " of " << size << ", level "
+                             << level_name(level));
+        REQUIRE_FALSE(v.ok);
+    }
+}
+
+} // namespace
+
+TEST_CASE("directory: intact dumps verify at every level", "[directory]") {
+    TempDir tmp;
+    for (const char* z : {"-Z0", "-Z6"}) {
+        const auto dir = tmp / (std::string("d") + z);
+        pg_dump(std::string("-Fd ") + z, dir);
+        for (Level l : {Level::Toc, Level::Structure, Level::Full}) {
+            const Verdict v = verify(dir, l);
+            INFO(z << " at " << level_name(l) << ": " << v.problem);
+            REQUIRE(v.ok);
+            CHECK(v.info.format == ArchiveFormat::Directory);
+            CHECK(v.info.database == "app");
+            CHECK(v.info.data_entries == 6);
+            CHECK(v.info.compression == (std::string(z) == "-Z0" ? "none" : "gzip"));
+        }
+    }
+}
+
+TEST_CASE("directory: a missing data file is rejected at structure", "[directory]") {
+    TempDir tmp;
+    for (const char* z : {"-Z0", "-Z6"}) {
+        const auto dir = tmp / (std::string("d") + z);
+        pg_dump(std::string("-Fd ") + z, dir);
+        const fs::path victim = largest_file(dir);
+        fs::remove(victim);
+        CHECK(verify(dir, Level::Toc).ok);
+        const Verdict v = verify(dir, Level::Structure);
+        INFO(v.problem);
+        REQUIRE_FALSE(v.ok);
+        CHECK(v.problem.find("table public.big") == 0);
+        CHECK(v.problem.find("is missing") != std::string::npos);
+    }
+}
+
+TEST_CASE("directory: missing toc.dat, large-object file or list is rejected", "[directory]") {
+    TempDir tmp;
+    const auto dir = tmp / "d";
+    pg_dump("-Fd -Z6", dir);
+    SECTION("toc.dat") {
+        fs::remove(dir / "toc.dat");
+        const Verdict v = verify(dir, Level::Toc);
+        REQUIRE_FALSE(v.ok);
+        CHECK(v.problem.find("no toc.dat") != std::string::npos);
+    }
+    SECTION("a blob file") {
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().filename().string().rfind("blob_", 0) == 0)
+                fs::remove(e.path());
+        const Verdict v = verify(dir, Level::Structure);
+        REQUIRE_FALSE(v.ok);
+        CHECK(v.problem.find("large objects (dumpId") == 0);
+    }
+    SECTION("blobs.toc cut in its only line") {
+        truncate_file(dir / "blobs.toc", 10);
+        const Verdict v = verify(dir, Level::Structure);
+        REQUIRE_FALSE(v.ok);
+        CHECK(v.problem.find("no newline") != std::string::npos);
+    }
+}
+
+TEST_CASE("directory -Z0: every cut of the largest data file is rejected at structure",
+          "[directory]") {
+    TempDir tmp;
+    const auto dir = tmp / "d";
+    pg_dump("-Fd -Z0", dir);
+    const fs::path big = largest_file(dir);
+    require_file_cuts_rejected(dir, big, Level::Structure, cuts(0, size_of(big), size_of(big)));
+    // toc.dat cut anywhere fails even at toc level.
+    const auto toc = dir / "toc.dat";
+    require_file_cuts_rejected(dir, toc, Level::Toc, cuts(0, size_of(toc), size_of(toc), 16));
+}
+
+TEST_CASE("directory -Z6: every cut of the largest data file is rejected at full",
+          "[directory]") {
+    TempDir tmp;
+    const auto dir = tmp / "d";
+    pg_dump("-Fd -Z6", dir);
+    const fs::path big = largest_file(dir);
+    require_file_cuts_rejected(dir, big, Level::Full, cuts(0, size_of(big), size_of(big)));
+}
+
+TEST_CASE("directory -Z6: cuts inside a gzip header are rejected at structure", "[directory]") {
+    TempDir tmp;
+    const auto dir = tmp / "d";
+    pg_dump("-Fd -Z6", dir);
+    // gzopen() writes a 10-byte header; the smallest deflate data and the 8-byte trailer
+    // need 10 more. A cut past that leaves a well-formed start: structure cannot see it,
+    // full can (previous test).
+    const fs::path big = largest_file(dir);
+    require_file_cuts_rejected(dir, big, Level::Structure, cuts(1, 18, size_of(big), 1));
+}
+
+TEST_CASE("directory -Z6: a flipped byte or zeroed range in gzip data is caught at full",
+          "[directory]") {
+    TempDir tmp;
+    const auto dir = tmp / "d";
+    pg_dump("-Fd -Z6", dir);
+    const fs::path big = largest_file(dir);
+    SECTION("flipped byte") {
+        flip_byte(big, size_of(big) / 2);
+    }
+    SECTION("zeroed 4 KiB") {
+        zero_range(big, size_of(big) / 3, 4096);
+    }
+    SECTION("flipped byte in the CRC-32 trailer") {
+        flip_byte(big, size_of(big) - 6);
+    }
+    const Verdict v = verify(dir, Level::Full);
+    INFO(v.problem);
+    REQUIRE_FALSE(v.ok);
+    CHECK(v.problem.find("table public.big") == 0);
+}
+
+TEST_CASE("directory -Z0: a zeroed tail of a data file is rejected at structure", "[directory]") {
+    TempDir tmp;
+    const auto dir = tmp / "d";
+    pg_dump("-Fd -Z0", dir);
+    const fs::path big = largest_file(dir);
+    zero_range(big, size_of(big) - 4096, 4096);
+    const Verdict v = verify(dir, Level::Structure);
+    REQUIRE_FALSE(v.ok);
+    CHECK(v.problem.find("COPY terminator") != std::string::npos);
+}
