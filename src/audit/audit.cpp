@@ -1,0 +1,354 @@
+#include "audit/audit.hpp"
+
+#include "audit/cache.hpp"
+#include "audit/json_reader.hpp"
+#include "audit/text.hpp"
+#include "series/series.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+namespace pds::audit {
+namespace {
+
+std::string filename_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+class SeriesNamer {
+public:
+    explicit SeriesNamer(const std::optional<std::string>& re) {
+        if (re)
+            re_.emplace(*re);
+    }
+    std::string operator()(const std::string& name) const {
+        std::smatch m;
+        if (re_ && std::regex_search(name, m, *re_))
+            return m.size() > 1 && m[1].matched ? m[1].str() : m[0].str();
+        return series::series_of(name);
+    }
+
+private:
+    std::optional<std::regex> re_;
+};
+
+// Opening proves readability with the caller's credentials and a precise errno text, which
+// a verdict from the verifier might word differently. O_NONBLOCK: never hang on a FIFO.
+std::string open_problem(const FoundDump& d) {
+    const std::string file = d.directory ? d.path + "/toc.dat" : d.path;
+    int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return "cannot open '" + file + "': " + std::strerror(errno);
+    ::close(fd);
+    return "";
+}
+
+void check_final(FinalResult& f, const Options& o, VerifyCache* cache, Report& r) {
+    const FoundDump& d = f.dump;
+    const std::uint64_t min = minimum_valid_size(filename_of(d.path), d.directory);
+    if (!d.problem.empty()) {
+        f.verdict = Verdict::Failed;
+        f.problem = d.problem;
+        return;
+    }
+    if (d.id.size == 0) {
+        f.zero_byte = true;
+        f.verdict = Verdict::Failed;
+        f.problem = d.directory ? "empty directory dump (0 bytes of files)" : "empty file (0 bytes)";
+        return;
+    }
+    if (d.id.size < min) {
+        f.tiny = true;
+        f.verdict = Verdict::Failed;
+        f.problem = "only " + std::to_string(d.id.size) +
+                    " bytes: smaller than any valid pg_dump output (" + std::to_string(min) +
+                    " bytes)";
+        return;
+    }
+    if (!o.level) {
+        f.verdict = Verdict::Unverified;
+        return;
+    }
+    if (cache) {
+        if (auto v = cache->lookup(d.path, d.id, *o.level)) {
+            f.cached = true;
+            ++r.from_cache;
+            f.verdict = v->ok ? Verdict::Ok : Verdict::Failed;
+            f.problem = v->problem;
+            f.info = v->info;
+            return;
+        }
+    }
+    if (std::string p = open_problem(d); !p.empty()) {
+        f.verdict = Verdict::Failed;
+        f.problem = p;
+        return;
+    }
+    verify::Verdict v = verify::verify_path(d.path, *o.level);
+    ++r.verified;
+    f.verdict = v.ok ? Verdict::Ok : Verdict::Failed;
+    f.problem = v.ok ? "" : (v.problem.empty() ? "verification failed" : v.problem);
+    f.info = v.info;
+    if (cache)
+        cache->store(d.path, d.id, *o.level, v);
+}
+
+void add(Report& r, Severity s, std::string code, std::string path, std::string message) {
+    r.findings.push_back({s, std::move(code), std::move(path), std::move(message)});
+    r.severity = std::max(r.severity, s);
+}
+
+void build_series(Report& r, const Options& o) {
+    std::map<std::pair<std::string, std::string>, SeriesResult> by_key;
+    for (std::size_t i = 0; i < r.finals.size(); ++i) {
+        const FinalResult& f = r.finals[i];
+        SeriesResult& s = by_key[{f.dir, f.series}];
+        s.root = f.dump.root;
+        s.dir = f.dir;
+        s.name = f.series;
+        s.finals.push_back(i);
+    }
+    for (auto& [key, s] : by_key) {
+        std::sort(s.finals.begin(), s.finals.end(), [&](std::size_t a, std::size_t b) {
+            const FinalResult &x = r.finals[a], &y = r.finals[b];
+            if (x.time != y.time)
+                return x.time > y.time;
+            if (x.dump.id.mtime_ns != y.dump.id.mtime_ns)
+                return x.dump.id.mtime_ns > y.dump.id.mtime_ns;
+            return x.dump.path > y.dump.path;
+        });
+        const std::string label = s.dir + "/" + s.name;
+        const FinalResult& newest = r.finals[s.finals.front()];
+        s.newest_unrestorable = newest.verdict == Verdict::Failed;
+        for (std::size_t i : s.finals)
+            if (r.finals[i].verdict != Verdict::Failed) {
+                s.newest_good = i;
+                s.newest_good_age = static_cast<std::int64_t>(r.now - r.finals[i].time);
+                break;
+            }
+        const std::size_t before = r.findings.size();
+        if (s.newest_unrestorable)
+            add(r, Severity::Critical, "newest-unrestorable", newest.dump.path,
+                "newest final dump of series " + label + " is not restorable: " + newest.problem);
+        if (!s.newest_good)
+            add(r, Severity::Critical, "no-restore-point", label,
+                "series has no good restore point (" + std::to_string(s.finals.size()) +
+                    " final dumps, none good)");
+        else if (o.max_age && s.newest_good_age > *o.max_age) {
+            s.too_old = true;
+            add(r, Severity::Critical, "too-old", r.finals[*s.newest_good].dump.path,
+                "newest good restore point of series " + label + " is " +
+                    human_duration(s.newest_good_age) + " old (--max-age " +
+                    human_duration(*o.max_age) + ")");
+        }
+        for (std::size_t k = before; k < r.findings.size(); ++k)
+            s.severity = std::max(s.severity, r.findings[k].severity);
+        r.series.push_back(std::move(s));
+    }
+}
+
+void measure_root(RootResult& root, const Report& r, const Options& o) {
+    struct statvfs vfs;
+    if (::statvfs(root.path.c_str(), &vfs) == 0) {
+        root.statvfs_ok = true;
+        root.fs_size = static_cast<std::uint64_t>(vfs.f_blocks) * vfs.f_frsize;
+        // f_bavail, not f_bfree: pg_dump rarely runs as root.
+        root.free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+        root.free_percent =
+            root.fs_size ? 100.0 * static_cast<double>(root.free_bytes) / root.fs_size : 0;
+    } else {
+        root.statvfs_error = std::strerror(errno);
+    }
+    for (const SeriesResult& s : r.series) {
+        if (s.root != root.path)
+            continue;
+        std::size_t n = 0;
+        for (std::size_t i : s.finals) {
+            const FinalResult& f = r.finals[i];
+            if (f.zero_byte || f.tiny)
+                continue;
+            root.need = std::max(root.need, f.dump.id.size);
+            if (++n == o.recent)
+                break;
+        }
+    }
+    if (o.min_free_bytes)
+        root.required = *o.min_free_bytes;
+    else if (o.min_free_percent)
+        root.required = static_cast<std::uint64_t>(
+            std::ceil(static_cast<double>(root.fs_size) * *o.min_free_percent / 100.0));
+    else
+        root.required =
+            static_cast<std::uint64_t>(std::ceil(static_cast<double>(root.need) * o.margin));
+    root.low_headroom = root.statvfs_ok && root.free_bytes < root.required;
+}
+
+} // namespace
+
+const char* severity_name(Severity s) {
+    return s == Severity::Critical ? "critical" : s == Severity::Warning ? "warning" : "ok";
+}
+
+const char* verdict_name(Verdict v) {
+    return v == Verdict::Ok ? "ok" : v == Verdict::Failed ? "failed" : "unverified";
+}
+
+FailureRecord read_failure_record(const std::string& path) {
+    FailureRecord rec;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        rec.error = "cannot read '" + path + "': " + std::strerror(errno);
+        return rec;
+    }
+    std::string text(64 * 1024, '\0');
+    in.read(&text[0], static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    try {
+        JsonValue v = parse_json(text);
+        auto field = [&](const char* key) {
+            const JsonValue* m = v.type == JsonValue::Type::Object ? v.find(key) : nullptr;
+            return m ? m->scalar_text() : std::string();
+        };
+        if (v.type != JsonValue::Type::Object)
+            throw JsonError("not a JSON object");
+        rec.reason = field("reason");
+        rec.exit = field("exit");
+        rec.bytes = field("bytes");
+        rec.format = field("format");
+        rec.detail = field("detail");
+        rec.time = field("time");
+        rec.target = field("target");
+    } catch (const JsonError& e) {
+        rec.error = "cannot parse '" + path + "': " + e.what();
+    }
+    return rec;
+}
+
+Report run_audit(const Options& o, std::vector<std::string>& notes) {
+    Report r;
+    r.now = o.now ? *o.now : std::time(nullptr);
+    r.level = o.level;
+    r.max_age = o.max_age ? *o.max_age : -1;
+
+    std::vector<RootScan> scans;
+    for (const auto& root : o.operands)
+        scans.push_back(scan_root(root, o.patterns));
+
+    std::optional<VerifyCache> cache;
+    std::string cache_file = o.cache_file.empty() ? default_cache_file() : o.cache_file;
+    if (o.use_cache && o.level && !cache_file.empty()) {
+        cache.emplace();
+        std::string warning;
+        cache->load(cache_file, warning);
+        if (!warning.empty())
+            notes.push_back(warning);
+    }
+
+    const SeriesNamer namer(o.series_regex);
+    for (const RootScan& scan : scans) {
+        for (const FoundDump& d : scan.finals) {
+            FinalResult f;
+            f.dump = d;
+            f.dir = parent_of(d.path);
+            const std::string name = filename_of(d.path);
+            f.series = namer(name);
+            f.time = series::stamp_of(name).value_or(d.id.mtime());
+            check_final(f, o, cache ? &*cache : nullptr, r);
+            r.finals.push_back(std::move(f));
+        }
+        for (const FoundPartial& p : scan.partials) {
+            PartialResult pr;
+            pr.partial = p;
+            pr.age = static_cast<std::int64_t>(r.now - p.id.mtime());
+            if (!p.record_path.empty())
+                pr.failure = read_failure_record(p.record_path);
+            pr.stale = pr.failure.has_value() || pr.age > o.stale_partial;
+            r.partials.push_back(std::move(pr));
+        }
+        r.unreadable.insert(r.unreadable.end(), scan.unreadable.begin(), scan.unreadable.end());
+    }
+
+    if (cache) {
+        cache->forget_unseen_under(o.operands);
+        if (cache->dirty()) {
+            try {
+                cache->save(cache_file);
+            } catch (const std::exception& e) {
+                notes.push_back(e.what());
+            }
+        }
+    }
+
+    for (const FinalResult& f : r.finals) {
+        if (f.zero_byte)
+            add(r, Severity::Critical, "zero-byte", f.dump.path, f.problem);
+        else if (f.tiny)
+            add(r, Severity::Critical, "tiny", f.dump.path, f.problem);
+    }
+    build_series(r, o);
+    for (const SeriesResult& s : r.series)
+        for (std::size_t k = 1; k < s.finals.size(); ++k) {
+            const FinalResult& f = r.finals[s.finals[k]];
+            if (f.verdict == Verdict::Failed && !f.zero_byte && !f.tiny)
+                add(r, Severity::Warning, "verify-failed", f.dump.path, f.problem);
+        }
+    for (const PartialResult& p : r.partials) {
+        if (!p.stale)
+            continue;
+        std::string why = p.failure ? (p.failure->error.empty() ? "failed: reason=" +
+                                                                      p.failure->reason
+                                                                : p.failure->error)
+                                    : "abandoned: no failure record, unchanged for " +
+                                          human_duration(p.age);
+        add(r, Severity::Warning, "stale-partial", p.partial.path, why);
+    }
+    for (const Unreadable& u : r.unreadable)
+        add(r, Severity::Warning, "unreadable", u.path, "cannot read: " + u.error);
+
+    for (const auto& root : o.operands) {
+        RootResult rr;
+        rr.path = root;
+        measure_root(rr, r, o);
+        for (const FinalResult& f : r.finals)
+            if (f.dump.root == root) {
+                ++rr.finals;
+                rr.zero_byte += f.zero_byte;
+                rr.tiny += f.tiny;
+                rr.verify_failures += f.verdict == Verdict::Failed;
+            }
+        for (const PartialResult& p : r.partials)
+            if (p.partial.root == root) {
+                ++rr.partials;
+                rr.stale_partials += p.stale;
+            }
+        for (const Unreadable& u : r.unreadable)
+            rr.unreadable += u.path.compare(0, root.size(), root) == 0;
+        if (!rr.statvfs_ok)
+            add(r, Severity::Warning, "headroom-unknown", root,
+                "cannot measure free space: " + rr.statvfs_error);
+        else if (rr.low_headroom)
+            add(r, Severity::Warning, "low-headroom", root,
+                human_size(rr.free_bytes) + " free, " + human_size(rr.required) +
+                    " required (estimated next dump " + human_size(rr.need) + ")");
+        r.roots.push_back(std::move(rr));
+    }
+    return r;
+}
+
+} // namespace pds::audit

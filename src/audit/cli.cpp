@@ -1,0 +1,114 @@
+#include "audit/cli.hpp"
+
+#include "audit/atomic_file.hpp"
+#include "audit/audit.hpp"
+#include "audit/render.hpp"
+#include "audit/text.hpp"
+#include "audit/verify_files.hpp"
+
+#include <cstdlib>
+#include <sys/stat.h>
+
+#ifndef PDS_VERSION
+#define PDS_VERSION "unknown"
+#endif
+
+namespace pds::audit {
+namespace {
+
+constexpr int kCannotRun = 3;
+const char* const kProg = "pg_dump-safe-audit";
+
+bool is_backup_root(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    return ::stat((path + "/toc.dat").c_str(), &st) != 0;
+}
+
+// --verify names both the level of an audit and verify mode; the operands decide: backup
+// roots (directories that are not directory dumps) mean an audit, anything else a dump.
+bool verify_mode(const Options& o) {
+    if (!o.verify_given)
+        return false;
+    std::size_t roots = 0;
+    for (const auto& p : o.operands)
+        roots += is_backup_root(p);
+    if (roots == o.operands.size())
+        return false;
+    if (roots != 0)
+        throw UsageError("operands mix backup roots and dumps; audit roots and --verify dumps "
+                         "in separate runs");
+    if (!o.level)
+        throw UsageError("--verify=none needs backup roots (directories) to audit");
+    if (o.format == OutputFormat::Prometheus)
+        throw UsageError("--format=prometheus is for audits of backup roots, not --verify DUMP");
+    return true;
+}
+
+void emit(const Options& o, const std::string& text, std::ostream& out) {
+    if (o.output.empty()) {
+        out << text;
+        out.flush();
+        if (!out)
+            throw std::runtime_error("cannot write to standard output");
+    } else {
+        write_file_atomically(o.output, text);
+    }
+}
+
+} // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            bool stdout_is_terminal) {
+    Options o;
+    try {
+        o = parse_options(args);
+        if (o.help) {
+            out << help_text();
+            return 0;
+        }
+        if (o.version) {
+            out << kProg << " " << PDS_VERSION << "\n";
+            return 0;
+        }
+        if (o.operands.empty())
+            throw UsageError("no backup root or dump given");
+        if (verify_mode(o)) {
+            std::string report;
+            int status = verify_files(o, report);
+            emit(o, report, out);
+            return status;
+        }
+        std::vector<std::string> notes;
+        Report r = run_audit(o, notes);
+        for (const auto& n : notes)
+            err << kProg << ": warning: " << visible(n) << "\n";
+        std::string text;
+        switch (o.format) {
+        case OutputFormat::Json: text = render_json(r); break;
+        case OutputFormat::Prometheus: text = render_prometheus(r); break;
+        case OutputFormat::Table: {
+            TableStyle style;
+            style.colour = stdout_is_terminal && o.output.empty() && !std::getenv("NO_COLOR");
+            style.verbose = o.verbose;
+            text = render_table(r, style);
+            break;
+        }
+        }
+        emit(o, text, out);
+        return r.exit_status();
+    } catch (const UsageError& e) {
+        err << kProg << ": error: " << visible(e.what()) << "\n"
+            << "Try '" << kProg << " --help' for more information.\n";
+        return kCannotRun;
+    } catch (const RootError& e) {
+        err << kProg << ": error: " << visible(e.what()) << "\n";
+        return kCannotRun;
+    } catch (const std::exception& e) {
+        err << kProg << ": error: " << visible(e.what()) << "\n";
+        return kCannotRun;
+    }
+}
+
+} // namespace pds::audit

@@ -1,0 +1,34 @@
+// A strict parser of the Prometheus text exposition format (0.0.4), standing in for
+// promtool, which is not available: it rejects what node_exporter's textfile collector
+// would reject and some things it would merely tolerate.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pds::audit::test {
+
+struct PromSample {
+    std::string name;
+    std::map<std::string, std::string> labels; // unescaped values
+    double value = 0;
+};
+
+struct PromFamily {
+    std::string help, type;
+};
+
+struct PromDoc {
+    std::map<std::string, PromFamily> families;
+    std::vector<PromSample> samples;
+    // The samples of `name` whose labels include all of `match`.
+    std::vector<PromSample> find(const std::string& name,
+                                 const std::map<std::string, std::string>& match = {}) const;
+};
+
+// Throws std::runtime_error("line N: ...") at the first violation.
+PromDoc parse_prometheus(const std::string& text);
+
+} // namespace pds::audit::test

@@ -1,0 +1,62 @@
+// Helpers of the audit tests: temporary backup roots, real pg_dump runs, in-process and
+// out-of-process invocations of the audit.
+#pragma once
+
+#include "audit/json_reader.hpp"
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace pds::audit::test {
+
+// A fresh directory under /tmp, removed at the end unless PDS_KEEP_TEST_DIRS is set.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& content);
+std::string read_file(const std::string& path);
+void make_dirs(const std::string& path);
+void set_mtime(const std::string& path, std::time_t t);
+// Copies a file or a directory dump (flat) byte for byte.
+void copy_dump(const std::string& from, const std::string& to);
+void truncate_file(const std::string& path, std::uint64_t size);
+std::uint64_t file_size(const std::string& path);
+
+struct Run {
+    int status = -1;
+    std::string out, err;
+};
+
+// pg_dump-safe-audit in this process (run_cli).
+Run audit(const std::vector<std::string>& args, bool terminal = false);
+// The same in a forked child running as user "nobody", so that permission bits bite
+// although the tests run as root.
+Run audit_as_nobody(const std::vector<std::string>& args);
+// The built executable (PDS_AUDIT_BINARY), with extra environment assignments.
+Run run_binary(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// A shell command; stdout captured, stderr to the test's stderr.
+Run shell(const std::string& command);
+std::string shell_quote(const std::string& s);
+
+// pg_dump 15 of database "app" from the test server (env from PDS_PGTEST_ROOT/s15/env).
+// format: "c", "t", "d", "p"; REQUIREs success.
+void pg_dump(const std::string& format, const std::string& out, const std::string& extra = "");
+
+// Parses JSON text strictly with python3's json module as well (rejecting invalid UTF-8,
+// NaN and duplicate keys) and returns the document parsed by our reader.
+JsonValue strict_json(const std::string& text);
+
+std::time_t now();
+
+} // namespace pds::audit::test
