@@ -1,8 +1,22 @@
 // Backup series: the file name with its date/time stamp removed.
 // "app-2026-06-17.dump" -> "app-*.dump", "app_20260617T0300Z.sql.gz" -> "app_*.sql.gz".
 // Shared by retention (pg_dump-safe) and the audit tool, so both agree on what a series is.
+//
+// Recognised stamps (a stamp is never preceded or followed by another digit):
+//   YYYY-MM-DD, YYYY_MM_DD, YYYY.MM.DD           date; the separator must be the same twice
+//     then optionally [T _ - space] and a time:  HH, HHMM, HHMMSS, HH:MM[:SS], HH-MM[-SS],
+//                                                 HH.MM[.SS], HH_MM[_SS]
+//   YYYYMMDD, then optionally [T _ -] and HH, HHMM or HHMMSS
+//   YYYYMMDDHHMM, YYYYMMDDHHMMSS                 (12 or 14 digits in one run)
+//   NNNNNNNNNN                                   epoch seconds: exactly 10 digits, 2000..2099
+// A time with seconds may carry a fraction (".123") and a zone: Z, +HH:MM, -HH:MM, +HHMM,
+// -HHMM. Without a zone the stamp is local time (as `date +%F` writes it).
+// Fields are range-checked (month 1-12, day within the month, 00:00:00-23:59:60, year
+// 1970-2199): "app-20261399.dump" has no stamp and is its own series.
+// When a name holds several stamps, the last one is the series stamp.
 #pragma once
 
+#include <cstddef>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -18,5 +32,13 @@ std::optional<std::time_t> stamp_of(const std::string& filename);
 
 // fnmatch(3)-style glob match of a file name against a series glob ("app-*.dump").
 bool glob_matches(const std::string& glob, const std::string& filename);
+
+// Where the series stamp is in the name and the time it denotes.
+struct Stamp {
+    std::size_t pos = 0;    // first byte of the stamp
+    std::size_t length = 0; // bytes of the stamp, zone included
+    std::time_t time = 0;
+};
+std::optional<Stamp> find_stamp(const std::string& filename);
 
 } // namespace pds::series

@@ -1,0 +1,56 @@
+// Prometheus metrics for node_exporter's textfile collector, written after every run.
+//
+// Time series (all gauges; labels target = the dump's final path, series = its series key,
+// see docs/metrics.md):
+//   pg_dump_safe_last_run_success{target,series}               1 published, 0 failed
+//   pg_dump_safe_last_run_timestamp_seconds{target,series}     Unix time the last run ended
+//   pg_dump_safe_last_run_duration_seconds{target,series}      wall-clock seconds of the run
+//   pg_dump_safe_last_run_bytes{target,series}                 bytes of the run's dump
+//   pg_dump_safe_last_run_verify_info{target,series,level}     always 1; level = toc|structure|full
+//   pg_dump_safe_last_success_timestamp_seconds{target,series} last publication; a failed run
+//                                                               keeps the previous value
+//   pg_dump_safe_last_failure_timestamp_seconds{target,series,reason}
+//                                                               last failed run, reason = the
+//                                                               FAILED line's reason; kept
+//                                                               across successful runs
+// One file may hold many targets: a run replaces only the samples with its own target and
+// series, under an flock(2) on the file's directory, and keeps every other target's. The file
+// is replaced atomically (temporary file in the same directory, fsync, rename, fsync of the
+// directory), so the collector never reads half a file.
+//
+// Label values: `\`, `"` and newline are escaped as the exposition format requires; bytes
+// that are not valid UTF-8 are replaced by U+FFFD, because the collector rejects a file
+// with invalid UTF-8 (and with it every metric in the file).
+#pragma once
+
+#include <boost/filesystem/path.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace pds::report {
+
+struct RunMetrics {
+    std::string target;
+    std::string series;
+    bool success = false;
+    std::chrono::system_clock::time_point end; // when the run ended
+    double duration_seconds = 0;
+    std::uint64_t bytes = 0;
+    std::string verify_level;   // "toc", "structure", "full"
+    std::string failure_reason; // when !success: "disk-full", "verify-failed", ...
+};
+
+// The new file content: `previous` (the current file, "" if none) with this run's samples
+// replaced and its last-success / last-failure samples carried over as described above.
+std::string render_metrics(const std::string& previous, const RunMetrics& run);
+
+// Reads the current file, renders, and replaces it atomically. The file keeps its mode, or
+// gets 0644 when new, so the collector can read it whatever the umask.
+// Throws std::runtime_error naming the path and the errno text; never leaves a temporary.
+void write_metrics(const boost::filesystem::path& file, const RunMetrics& run);
+
+// A label value escaped for the exposition format (without the quotes).
+std::string escape_label_value(const std::string& value);
+
+} // namespace pds::report

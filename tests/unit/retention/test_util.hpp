@@ -1,0 +1,91 @@
+// Helpers shared by the retention/report unit tests.
+#pragma once
+
+#include <boost/filesystem.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace pds::test {
+
+// A fresh directory under $TMPDIR (or /tmp), removed at the end of the test.
+class TempDir {
+public:
+    TempDir() {
+        const char* base = std::getenv("TMPDIR");
+        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/pds-retention-XXXXXX";
+        if (!::mkdtemp(tmpl.data()))
+            throw std::runtime_error("mkdtemp " + tmpl + " failed");
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        boost::system::error_code ec;
+        boost::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const boost::filesystem::path& path() const { return path_; }
+    boost::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    boost::filesystem::path path_;
+};
+
+// Sets TZ for the test and restores it afterwards.
+class ScopedTz {
+public:
+    explicit ScopedTz(const char* tz) {
+        if (const char* old = std::getenv("TZ"))
+            old_ = old, had_ = true;
+        ::setenv("TZ", tz, 1);
+        ::tzset();
+    }
+    ~ScopedTz() {
+        if (had_)
+            ::setenv("TZ", old_.c_str(), 1);
+        else
+            ::unsetenv("TZ");
+        ::tzset();
+    }
+    ScopedTz(const ScopedTz&) = delete;
+    ScopedTz& operator=(const ScopedTz&) = delete;
+
+private:
+    std::string old_;
+    bool had_ = false;
+};
+
+inline void write_file(const boost::filesystem::path& p, const std::string& content) {
+    std::ofstream out(p.string(), std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush())
+        throw std::runtime_error("cannot write " + p.string());
+}
+
+inline std::string read_file(const boost::filesystem::path& p) {
+    std::ifstream in(p.string(), std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + p.string());
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// UTC time of a civil date/time.
+inline std::time_t utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+    std::tm tm{};
+    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
+    return ::timegm(&tm);
+}
+
+// "2026-06-17" for a UTC time.
+inline std::string utc_date(std::time_t t) {
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+} // namespace pds::test
