@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Build the binary packages of pg_dump-safe from a clean copy of the source tree.
+#
+# usage: packaging/build-packages.sh OUTDIR [deb] [rpm]      (default: both)
+#
+# The version is read from the project() line of CMakeLists.txt, the one place it is
+# written: debian/changelog is generated with it and rpmbuild gets --define pds_version.
+# The source is copied first (git's file list when this is a git work tree, else everything
+# but build directories), so build products never land in the checkout and a stale build
+# directory cannot leak into a package.
+#
+# Environment: PDS_PKG_WORK=DIR works in DIR (must be empty or absent) and keeps it: the
+# Debian build tree is DIR/deb/pg-dump-safe-VERSION/obj-*; PDS_PKG_KEEP=1 keeps the
+# temporary work directory (printed) for inspection.
+# Outputs in OUTDIR: the .deb, .changes, .buildinfo, the .rpm, and build logs.
+set -euo pipefail
+
+die() { echo "build-packages.sh: $*" >&2; exit 1; }
+
+[ $# -ge 1 ] || die "usage: build-packages.sh OUTDIR [deb] [rpm]"
+out=$1
+shift
+want_deb=1 want_rpm=1
+if [ $# -gt 0 ]; then
+    want_deb=0 want_rpm=0
+    for a in "$@"; do
+        case "$a" in
+        deb) want_deb=1 ;;
+        rpm) want_rpm=1 ;;
+        *) die "unknown package kind '$a' (deb, rpm)" ;;
+        esac
+    done
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# project(pg_dump_safe VERSION X.Y.Z ...) may span lines.
+version=$(perl -0ne 'print $1 if /project\s*\(\s*pg_dump_safe\b[^)]*?\bVERSION\s+([0-9]+(?:\.[0-9]+){0,3})\b/s' \
+    "$top/CMakeLists.txt")
+[ -n "$version" ] || die "no 'project(pg_dump_safe VERSION X.Y.Z' in $top/CMakeLists.txt"
+echo "build-packages.sh: version $version (from CMakeLists.txt)"
+
+if [ -n "${PDS_PKG_WORK:-}" ]; then
+    work=$PDS_PKG_WORK
+    mkdir -p "$work"
+    [ -z "$(ls -A "$work")" ] || die "PDS_PKG_WORK=$work is not empty"
+    work=$(cd "$work" && pwd)
+else
+    work=$(mktemp -d "${TMPDIR:-/tmp}/pds-pkg.XXXXXX")
+    if [ "${PDS_PKG_KEEP:-0}" = 1 ]; then
+        echo "build-packages.sh: keeping $work"
+    else
+        trap 'rm -rf "$work"' EXIT
+    fi
+fi
+
+# copy_tree DEST: the project's files without build products.
+copy_tree() {
+    local dest=$1
+    mkdir -p "$dest"
+    if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        # Tracked plus untracked-but-not-ignored files: what a commit of this tree would hold.
+        # Tracked files deleted in the work tree are left out.
+        git -C "$top" ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' f; do
+                if [ -e "$top/$f" ] || [ -L "$top/$f" ]; then printf '%s\0' "$f"; fi
+            done |
+            tar -C "$top" --null --no-recursion -T - -cf - | tar -C "$dest" -xf -
+    else
+        echo "build-packages.sh: $top is not a git work tree; copying all but build directories"
+        tar -C "$top" --exclude=./.git --exclude='./build*' --exclude='./_*' \
+            --exclude='./obj-*' --exclude=./debian -cf - . | tar -C "$dest" -xf -
+    fi
+    [ -f "$dest/CMakeLists.txt" ] || die "source copy in $dest has no CMakeLists.txt"
+}
+
+build_deb() {
+    local src="$work/deb/pg-dump-safe-$version"
+    copy_tree "$src"
+    rm -rf "$src/debian"
+    cp -a "$top/packaging/debian" "$src/debian"
+    # A native package: the version is the project version, no Debian revision.
+    local maint
+    maint=$(sed -n 's/^Maintainer: //p' "$src/debian/control")
+    cat >"$src/debian/changelog" <<EOF
+pg-dump-safe ($version) unstable; urgency=medium
+
+  * Release $version (version taken from the CMake project version).
+
+ -- $maint  $(date -R ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH})
+EOF
+    echo "build-packages.sh: dpkg-buildpackage (log: $out/deb-build.log)"
+    # nocheck: the test suite needs a PostgreSQL server (CI runs it on its own);
+    # parallel=1: the machines are shared.
+    if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=1" DEB_BUILD_PROFILES=nocheck \
+        dpkg-buildpackage -us -uc -b) >"$out/deb-build.log" 2>&1; then
+        tail -n 40 "$out/deb-build.log" >&2
+        die "dpkg-buildpackage failed; full log: $out/deb-build.log"
+    fi
+    local f n=0
+    for f in "$work/deb"/*.deb "$work/deb"/*.changes "$work/deb"/*.buildinfo; do
+        [ -e "$f" ] || continue
+        cp "$f" "$out/"
+        n=$((n + 1))
+    done
+    ls "$out"/pg-dump-safe_"$version"_*.deb >/dev/null 2>&1 ||
+        die "dpkg-buildpackage produced no pg-dump-safe_${version}_*.deb"
+    echo "build-packages.sh: deb done ($n files)"
+}
+
+build_rpm() {
+    local top_rpm="$work/rpmbuild" name="pg_dump-safe-$version"
+    mkdir -p "$top_rpm"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
+    copy_tree "$work/rpmsrc/$name"
+    tar -C "$work/rpmsrc" -czf "$top_rpm/SOURCES/$name.tar.gz" "$name"
+    cp "$top/packaging/rpm/pg_dump-safe.spec" "$top_rpm/SPECS/"
+    echo "build-packages.sh: rpmbuild (log: $out/rpm-build.log)"
+    if ! rpmbuild -bb --nodeps \
+        --define "_topdir $top_rpm" \
+        --define "pds_version $version" \
+        --define "_smp_mflags -j1" \
+        "$top_rpm/SPECS/pg_dump-safe.spec" >"$out/rpm-build.log" 2>&1; then
+        tail -n 40 "$out/rpm-build.log" >&2
+        die "rpmbuild failed; full log: $out/rpm-build.log"
+    fi
+    local rpms
+    rpms=$(find "$top_rpm/RPMS" -name "pg-dump-safe-$version-*.rpm")
+    [ -n "$rpms" ] || die "rpmbuild produced no pg-dump-safe-$version-*.rpm"
+    # shellcheck disable=SC2086
+    cp $rpms "$out/"
+    echo "build-packages.sh: rpm done"
+}
+
+[ "$want_deb" = 1 ] && build_deb
+[ "$want_rpm" = 1 ] && build_rpm
+echo "build-packages.sh: packages in $out"
