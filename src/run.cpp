@@ -10,6 +10,10 @@
 #include "publish/partial.hpp"
 #include "report/failure_line.hpp"
 #include "report/hooks.hpp"
+#include "report/journal.hpp"
+#include "report/metrics.hpp"
+#include "retention/execute.hpp"
+#include "series/series.hpp"
 #include "verify/verify.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -34,6 +38,7 @@ constexpr int kExitVerify = 3;
 constexpr int kExitPublish = 4;
 constexpr int kExitLocked = 5;
 constexpr int kExitHook = 6;
+constexpr int kExitRetention = 7;
 constexpr int kNewestKnownMajor = 18;
 
 std::string env_or(const char* name, const char* fallback) {
@@ -44,6 +49,23 @@ std::string env_or(const char* name, const char* fallback) {
 void say(const std::string& line) {
     std::cerr << line << std::endl;
 }
+
+// Adds the time from construction to destruction to one phase of the run journal.
+class PhaseTimer {
+public:
+    explicit PhaseTimer(std::optional<double>& slot)
+        : slot_(slot), begin_(std::chrono::steady_clock::now()) {}
+    ~PhaseTimer() {
+        slot_ = slot_.value_or(0) +
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
+    }
+    PhaseTimer(const PhaseTimer&) = delete;
+    PhaseTimer& operator=(const PhaseTimer&) = delete;
+
+private:
+    std::optional<double>& slot_;
+    std::chrono::steady_clock::time_point begin_;
+};
 
 struct Failure {
     Reason reason;
@@ -62,6 +84,13 @@ struct Run {
     publish::OutputTarget out;
     bool partial_created = false;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::chrono::system_clock::time_point wall_started = std::chrono::system_clock::now();
+    // What the metrics file and the journal record about this run.
+    report::PhaseTimes phases;
+    bool published = false;
+    bool reached_dump = false; // false: stopped before pg_dump ran for a dump (usage, help)
+    std::string fail_reason, fail_detail;
+    unsigned long long bytes = 0;
 
     bool sync() const { return !parsed.no_sync; }
     bool dump_on_stdout() const {
@@ -115,6 +144,9 @@ int fail(Run& r, const Failure& f) {
             ::unlink(r.out.final_path.c_str());
     }
     unsigned long long bytes = partial == "none" ? 0 : publish::partial_bytes(r.out.partial);
+    r.fail_reason = exec::reason_name(f.reason);
+    r.fail_detail = f.detail;
+    r.bytes = bytes;
     report::Fields fields = {{"target", r.target_name()},
                              {"partial", partial},
                              {"reason", exec::reason_name(f.reason)},
@@ -135,6 +167,7 @@ int fail(Run& r, const Failure& f) {
                               {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
                               {"PG_DUMP_SAFE_DETAIL", f.detail},
                               {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
+        PhaseTimer t(r.phases.hooks);
         report::HookResult h =
             report::run_hook(r.opts.on_failure, env, r.dump_on_stdout() ? 2 : -1);
         if (h.status != 0)
@@ -194,13 +227,73 @@ std::optional<Failure> verify_output(Run& r) {
     return std::nullopt;
 }
 
+// After a publication and a successful on-success hook: prune older dumps of the series.
+// Never touches the dump just published; an error is reported and gives exit status 7.
+int apply_retention_step(Run& r) {
+    retention::KeepSettings keep;
+    keep.keep_last = r.opts.keep_last;
+    keep.keep_days = r.opts.keep_days;
+    keep.keep_weekly = r.opts.keep_weekly;
+    keep.keep_monthly = r.opts.keep_monthly;
+    if (!keep.enabled())
+        return 0;
+    if (r.out.shape == Shape::StdoutAppend || r.out.final_path.empty()) {
+        say("pg_dump-safe: retention skipped: the dump was appended to standard output, so it "
+            "has no file of its own in a series");
+        return 0;
+    }
+    PhaseTimer t(r.phases.retention);
+    const bool show = r.parsed.verbose || ::isatty(2) || r.opts.dry_run_retention;
+    const verify::Level level = r.opts.verify;
+    retention::RetentionRequest req;
+    req.published = r.out.final_path;
+    req.series_glob = r.opts.series;
+    req.settings = keep;
+    req.dry_run = r.opts.dry_run_retention;
+    req.verify = [level](const boost::filesystem::path& p) {
+        verify::Verdict v = verify::verify_path(p.string(), level);
+        return retention::VerifyOutcome{v.ok, v.problem};
+    };
+    std::vector<std::string> errors;
+    retention::RetentionOutcome o =
+        retention::apply_retention(req, [&](const retention::PruneResult& p) {
+            report::Fields f = {{"path", p.dump.path.string()},
+                                {"age", retention::format_age(p.age_seconds)},
+                                {"bytes", std::to_string(p.dump.size)}};
+            if (!p.error.empty())
+                errors.push_back(p.error);
+            else if (p.dry_run)
+                say(report::format_line("WOULD-PRUNE", f));
+            else if (p.removed && show)
+                say(report::format_line("PRUNED", f));
+        });
+    if (!o.error.empty())
+        errors.push_back(o.error);
+    if (show && o.error.empty()) {
+        for (const auto& c : o.plan.checked)
+            if (!c.outcome.good)
+                say("pg_dump-safe: retention: " + c.name +
+                    " is not a restore point: " + c.outcome.reason);
+        if (!o.plan.refused.empty())
+            say("pg_dump-safe: retention pruned nothing: " + o.plan.refused);
+    }
+    for (const std::string& e : errors)
+        say(report::format_line("RETENTION-FAILED", {{"target", r.target_name()},
+                                                     {"series", o.filter.pattern()},
+                                                     {"detail", e}}));
+    return errors.empty() ? 0 : kExitRetention;
+}
+
 int publish_and_report(Run& r) {
     try {
-        if (r.sync())
+        if (r.sync()) {
+            PhaseTimer t(r.phases.sync);
             publish::fsync_tree(r.out.partial);
+        }
         if (exec::interrupted_by())
             return fail(r, {Reason::Interrupted, 128 + exec::interrupted_by(),
                             "interrupted before publication"});
+        PhaseTimer t(r.phases.rename);
         if (r.out.shape == Shape::StdoutAppend) {
             publish::append_file_to_fd(r.out.partial, 1, r.sync());
             ::unlink(r.out.partial.c_str());
@@ -213,12 +306,14 @@ int publish_and_report(Run& r) {
         return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
     }
     r.partial_created = false;
+    r.published = true;
     unsigned long long bytes = publish::partial_bytes(
         r.out.shape == Shape::StdoutAppend ? r.out.partial : r.out.final_path);
     if (r.out.shape == Shape::StdoutAppend) {
         struct stat st {};
         bytes = ::fstat(1, &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
     }
+    r.bytes = bytes;
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
     if (r.parsed.verbose) {
@@ -241,16 +336,22 @@ int publish_and_report(Run& r) {
                               {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
                               {"PG_DUMP_SAFE_DETAIL", ""},
                               {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
-        report::HookResult h =
-            report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
+        report::HookResult h;
+        {
+            PhaseTimer t(r.phases.hooks);
+            h = report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
+        }
         if (h.status != 0) {
             say(report::format_line("HOOK-FAILED", {{"hook", "on-success"},
                                                     {"status", std::to_string(h.status)},
                                                     {"target", r.target_name()}}));
+            if (r.opts.keep_last || r.opts.keep_days || r.opts.keep_weekly ||
+                r.opts.keep_monthly)
+                say("pg_dump-safe: retention skipped: the on-success hook failed");
             return kExitHook;
         }
     }
-    return 0;
+    return apply_retention_step(r);
 }
 
 // Nothing can be protected (pipe, terminal, device): pg_dump writes directly; a failure is
@@ -259,9 +360,15 @@ int run_passthrough(Run& r) {
     if (r.parsed.verbose)
         say("pg_dump-safe: output is not protected (" + r.out.passthrough_why +
             "); passing it through to pg_dump");
-    exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
-    if (c.started && c.exited && c.exit_code == 0 && !exec::interrupted_by())
+    exec::ChildResult c;
+    {
+        PhaseTimer t(r.phases.dump);
+        c = run_pg_dump(r, r.parsed.forwarded, -1);
+    }
+    if (c.started && c.exited && c.exit_code == 0 && !exec::interrupted_by()) {
+        r.published = true; // written straight to its destination: nothing to publish
         return 0;
+    }
     return fail(r, pg_dump_failure(c));
 }
 
@@ -288,18 +395,89 @@ int run_protected(Run& r) {
     }
     std::vector<std::string> argv = cli::rewrite_file_args(r.parsed, r.out.partial.string());
     // With the dump on our stdout, pg_dump's own stdout must not reach that file.
-    exec::ChildResult c = run_pg_dump(r, argv, r.dump_on_stdout() ? 2 : -1);
+    exec::ChildResult c;
+    {
+        PhaseTimer t(r.phases.dump);
+        c = run_pg_dump(r, argv, r.dump_on_stdout() ? 2 : -1);
+    }
     if (!c.started || !c.exited || c.exit_code != 0 || exec::interrupted_by())
         return fail(r, pg_dump_failure(c));
-    if (auto f = verify_output(r))
-        return fail(r, *f);
+    std::optional<Failure> bad;
+    {
+        PhaseTimer t(r.phases.verify);
+        bad = verify_output(r);
+    }
+    if (bad)
+        return fail(r, *bad);
     return publish_and_report(r);
 }
+
+// The metrics file and the journal, after every run that got as far as knowing its options
+// (not --help, --version or --safe-show-config). Their own failures are warnings: they never
+// change the exit status or touch the dump.
+void record_run(Run& r, int status) {
+    if (r.opts.metrics_file.empty() && r.opts.journal.empty())
+        return;
+    const std::string target = r.target_name();
+    std::string base = boost::filesystem::path(target).filename().string();
+    if (base.empty() || base == ".")
+        base = target;
+    const std::string series = target == "-" ? "-" : series::series_of(base);
+    const auto end = std::chrono::system_clock::now();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+    if (!r.opts.metrics_file.empty()) {
+        report::RunMetrics m;
+        m.target = target;
+        m.series = series;
+        m.success = r.published;
+        m.end = end;
+        m.duration_seconds = secs;
+        m.bytes = r.bytes;
+        m.verify_level = verify::level_name(r.opts.verify);
+        m.failure_reason = r.published ? "" : r.fail_reason;
+        try {
+            report::write_metrics(r.opts.metrics_file, m);
+        } catch (const std::exception& e) {
+            say(std::string("pg_dump-safe: warning: metrics file not written: ") + e.what());
+        }
+    }
+    if (!r.opts.journal.empty()) {
+        report::JournalRecord j;
+        j.start = r.wall_started;
+        j.end = end;
+        j.status = r.published ? "published" : "failed";
+        j.reason = r.published ? "" : r.fail_reason;
+        j.exit_code = status;
+        j.target = target;
+        j.series = series;
+        j.bytes = r.bytes;
+        j.verify_level = verify::level_name(r.opts.verify);
+        j.phases = r.phases;
+        j.detail = r.published ? "" : r.fail_detail;
+        try {
+            report::append_journal(r.opts.journal, j);
+        } catch (const std::exception& e) {
+            say(std::string("pg_dump-safe: warning: journal not written: ") + e.what());
+        }
+    }
+}
+
+int run_steps(Run& r, const std::vector<std::string>& args);
 
 } // namespace
 
 int run(const std::vector<std::string>& args) {
     Run r;
+    int status = run_steps(r, args);
+    if (r.reached_dump)
+        record_run(r, status);
+    return status;
+}
+
+namespace {
+
+int run_steps(Run& r, const std::vector<std::string>& args) {
     r.args = args;
     exec::SignalForwarding signals;
     if (std::getenv("PG_DUMP_SAFE_DEPTH")) {
@@ -344,6 +522,7 @@ int run(const std::vector<std::string>& args) {
             }
         }
     }
+    r.reached_dump = !(r.parsed.help || r.parsed.version);
     if (r.parsed.help || r.parsed.version) {
         exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
         std::cout << (r.parsed.help ? cli::safe_help_text()
@@ -377,5 +556,7 @@ int run(const std::vector<std::string>& args) {
         return run_passthrough(r);
     return run_protected(r);
 }
+
+} // namespace
 
 } // namespace pds

@@ -84,7 +84,7 @@ TEST_CASE("a new dump gets pg_dump's mode under the umask", "[publish]") {
     CHECK((a.st_mode & 07777) == (b.st_mode & 07777));
 }
 
-TEST_CASE("--help and --version print pg_dump's text first", "[publish]") {
+TEST_CASE("option --help and --version print pg_dump's text first", "[publish]") {
     Result real = sh("pg_dump --help");
     Result ours = sh(q(wrapper()) + " --help");
     REQUIRE(ours.status == 0);
