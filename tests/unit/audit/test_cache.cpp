@@ -68,7 +68,7 @@ TEST_CASE("a cached verdict answers only for the same file identity and a compat
     CHECK(d.lookup("/b/app.dump", id, Level::Structure)->ok);
 }
 
-TEST_CASE("with the cache, unchanged files are not read again; changed ones are") {
+TEST_CASE("with the cache, unchanged files are not read again - changed ones are") {
     TempDir t;
     const std::string root = t / "root", cache = t / "state/audit-cache";
     make_dirs(root + "/sub");

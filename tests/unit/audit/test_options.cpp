@@ -64,7 +64,7 @@ TEST_CASE("a root that is missing, a file or a directory dump cannot be audited:
     CHECK(audit({"--no-cache", t / "good", t / "nope"}).status == 3);
 }
 
-TEST_CASE("option --help describes every option, the modes and the exit statuses; --version works") {
+TEST_CASE("option --help describes every option, the modes and the exit statuses - --version works") {
     Run h = audit({"--help"});
     CHECK(h.status == 0);
     for (const char* word :

@@ -217,7 +217,7 @@ TEST_CASE("table: aligned columns, visible escapes, colour only on a terminal wi
     CHECK(verbose.out.find("app-2026-11-24.dump") != std::string::npos);
 }
 
-TEST_CASE("option --output replaces the file atomically; an unwritable output is exit 3") {
+TEST_CASE("option --output replaces the file atomically - an unwritable output is exit 3") {
     HostileRoot h;
     const std::string out = h.t / "metrics/audit.prom";
     make_dirs(h.t / "metrics");

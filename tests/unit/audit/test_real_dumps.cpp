@@ -47,8 +47,11 @@ TEST_CASE("every format written by pg_dump 15 is a good restore point", "[pg15]"
     TempDir t;
     const std::string root = t / "root";
     dump_all_formats(root + "/app", "app-2026-11-25");
-    for (const char* level : {"--verify=structure", "--verify=full", "--verify=toc"}) {
+    for (const std::string level : {"--verify=structure", "--verify=full", "--verify=toc"}) {
         INFO(level);
+        // The toc level reads no data, so it does not know how many bytes of data a dump
+        // holds: data_bytes is null there (see render_json.cpp), a measured number above it.
+        const bool measured = level != "--verify=toc";
         JsonValue doc = audit_json({level, root}, 0);
         REQUIRE(doc.at("finals").items.size() == 5);
         const std::map<std::string, std::string> formats{{".dump", "custom"},
@@ -66,7 +69,10 @@ TEST_CASE("every format written by pg_dump 15 is a good restore point", "[pg15]"
                 CHECK(f.at("pg_dump_version").text.rfind("15.", 0) == 0);
                 CHECK(f.at("archive_version").text.rfind("1.", 0) == 0);
                 CHECK(f.at("entries").as_int() > 10);
-                CHECK(f.at("data_bytes").as_int() > 1000);
+                if (measured)
+                    CHECK(f.at("data_bytes").as_int() > 1000);
+                else
+                    CHECK(f.at("data_bytes").is_null());
                 CHECK_FALSE(f.at("created").text.empty());
             }
         }
@@ -75,7 +81,7 @@ TEST_CASE("every format written by pg_dump 15 is a good restore point", "[pg15]"
     }
 }
 
-TEST_CASE("truncated and damaged dumps are found; the newest decides the severity", "[pg15]") {
+TEST_CASE("truncated and damaged dumps are found - the newest decides the severity", "[pg15]") {
     TempDir t;
     const std::string dir = t / "root/app";
     dump_all_formats(dir, "app-2026-11-24");

@@ -30,7 +30,7 @@ pds::cli::ParsedArgs with_file(const std::string& f) {
 
 } // namespace
 
-TEST_CASE("a second lock on the same target fails at once; release removes the lock file",
+TEST_CASE("a second lock on the same target fails at once - release removes the lock file",
           "[publish]") {
     fs::path d = fresh_dir("lock");
     {

@@ -117,7 +117,7 @@ TEST_CASE("a first run that fails has no last success sample") {
     CHECK(value(f, "pg_dump_safe_last_run_success", kT) == 0);
 }
 
-TEST_CASE("several targets share one file; a run replaces only its own samples") {
+TEST_CASE("several targets share one file - a run replaces only its own samples") {
     TempDir dir;
     const auto file = dir / "m.prom";
     write_metrics(file, run(true, 1781665200, "/b/app.dump"));

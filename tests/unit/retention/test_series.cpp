@@ -118,7 +118,7 @@ TEST_CASE("stamps without a zone are local time, zoned stamps are not") {
     }
 }
 
-TEST_CASE("dumps of one day and of different days share a series; other databases do not") {
+TEST_CASE("dumps of one day and of different days share a series - other databases do not") {
     using pds::series::series_of;
     CHECK(series_of("app-2026-06-17.dump") == series_of("app-2026-06-18.dump"));
     CHECK(series_of("app-2026-06-17_0300.dump") == series_of("app-2026-06-17_1500.dump"));

@@ -105,7 +105,7 @@ TEST_CASE("custom: intact archives verify at every level and report what they ho
     CHECK(verify(z0, Level::Structure).info.compression == "none");
 }
 
-TEST_CASE("custom: pg_restore -l accepts a half archive; the verifier does not", "[custom]") {
+TEST_CASE("custom: pg_restore -l accepts a half archive - the verifier does not", "[custom]") {
     TempDir tmp;
     const auto dump = tmp / "a.dump";
     pg_dump("-Fc", dump);
@@ -163,7 +163,7 @@ TEST_CASE("custom: a block cut right before its terminator is named precisely", 
                                          ", expected terminator"));
 }
 
-TEST_CASE("custom: a zeroed range is rejected; -Z0 at structure, -Z6 at full", "[custom]") {
+TEST_CASE("custom: a zeroed range is rejected - -Z0 at structure, -Z6 at full", "[custom]") {
     TempDir tmp;
     for (const char* z : {"-Z0", "-Z6"}) {
         const auto dump = tmp / (std::string("a") + z + ".dump");

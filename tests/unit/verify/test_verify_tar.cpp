@@ -13,10 +13,12 @@ namespace {
 std::vector<std::uint64_t> member_cuts(const fs::path& tar) {
     const auto members = tar_members(tar);
     const std::uint64_t size = size_of(tar);
-    std::vector<const TarMember*> data; // the NNNN.dat members, in file order
+    // The NNNN.dat members (the five tables' data), in file order. toc.dat also ends in
+    // ".dat" but holds the TOC, and blob_OID.dat holds the large object: neither is one.
+    std::vector<const TarMember*> data;
     for (const auto& m : members)
         if (m.name.size() > 4 && m.name.compare(m.name.size() - 4, 4, ".dat") == 0 &&
-            m.name.compare(0, 5, "blob_") != 0)
+            m.name != "toc.dat" && m.name.compare(0, 5, "blob_") != 0)
             data.push_back(&m);
     REQUIRE(data.size() == 5);
     const auto* big = *std::max_element(data.begin(), data.end(), [](auto* a, auto* b) {
@@ -118,7 +120,7 @@ TEST_CASE("tar: a member the TOC names is missing", "[tar]") {
     TempDir tmp;
     const auto tar = tmp / "a.tar";
     pg_dump("-Ft", tar);
-    // Rename the member of the smallest table: same length name, valid header checksum
+    // Rename the member of the first table: same length name, valid header checksum
     // recomputed, so only the missing name can fail the check.
     std::string bytes = read_file(tar);
     const auto members = tar_members(tar);
@@ -126,13 +128,16 @@ TEST_CASE("tar: a member the TOC names is missing", "[tar]") {
         return m.name.size() == 8 && m.name.compare(4, 4, ".dat") == 0;
     });
     REQUIRE(victim != members.end());
-    bytes[victim->header + 5] = 'x'; // "3364.dat" -> "3364.xat"
+    bytes[victim->header + 5] = 'x'; // "3368.dat" -> "3368.xat"
     unsigned sum = 0;
     for (int i = 0; i < 512; ++i)
         sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(bytes[victim->header + i]);
-    char field[8];
-    std::snprintf(field, sizeof field, "%06o", sum);
-    bytes.replace(victim->header + 148, 6, field, 6);
+    // The whole 8-byte field the way pg_dump writes it (print_tar_number): seven octal
+    // digits and a space. Writing only six digits would leave the old seventh digit behind
+    // and make the checksum, not the name, the first problem.
+    char field[9];
+    std::snprintf(field, sizeof field, "%07o ", sum);
+    bytes.replace(victim->header + 148, 8, field, 8);
     write_file(tar, bytes);
     const Verdict v = verify(tar, Level::Structure);
     REQUIRE_FALSE(v.ok);
