@@ -14,6 +14,7 @@
 #include "report/metrics.hpp"
 #include "retention/execute.hpp"
 #include "series/series.hpp"
+#include "testing/crash_point.hpp"
 #include "verify/verify.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -120,6 +121,7 @@ exec::ChildResult run_pg_dump(const Run& r, const std::vector<std::string>& argv
     spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
     spec.env = {"PG_DUMP_SAFE_DEPTH=1"}; // a pg_dump that is really us refuses to recurse
     spec.stdout_fd = stdout_fd;
+    spec.die_with_parent = true;
     return exec::run_child(spec);
 }
 
@@ -167,6 +169,7 @@ int fail(Run& r, const Failure& f) {
                               {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
                               {"PG_DUMP_SAFE_DETAIL", f.detail},
                               {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
+        testing::crash_point("before-failure-hook", partial);
         PhaseTimer t(r.phases.hooks);
         report::HookResult h =
             report::run_hook(r.opts.on_failure, env, r.dump_on_stdout() ? 2 : -1);
@@ -218,6 +221,7 @@ std::optional<Failure> verify_output(Run& r) {
             return Failure{Reason::VerifyFailed, kExitVerify, "pg_restore -l: " + why};
         }
     }
+    testing::crash_point("mid-verify", r.out.partial.string());
     verify::Verdict v = verify::verify_path(r.out.partial, r.opts.verify);
     if (exec::interrupted_by())
         return Failure{Reason::Interrupted, 128 + exec::interrupted_by(),
@@ -242,6 +246,7 @@ int apply_retention_step(Run& r) {
             "has no file of its own in a series");
         return 0;
     }
+    testing::crash_point("before-retention", r.target_name());
     PhaseTimer t(r.phases.retention);
     const bool show = r.parsed.verbose || ::isatty(2) || r.opts.dry_run_retention;
     const verify::Level level = r.opts.verify;
@@ -278,9 +283,9 @@ int apply_retention_step(Run& r) {
             say("pg_dump-safe: retention pruned nothing: " + o.plan.refused);
     }
     for (const std::string& e : errors)
-        say(report::format_line("RETENTION-FAILED", {{"target", r.target_name()},
-                                                     {"series", o.filter.pattern()},
-                                                     {"detail", e}}));
+        say(report::format_line(
+            "RETENTION-FAILED",
+            {{"target", r.target_name()}, {"series", o.filter.pattern()}, {"detail", e}}));
     return errors.empty() ? 0 : kExitRetention;
 }
 
@@ -290,12 +295,14 @@ int publish_and_report(Run& r) {
             PhaseTimer t(r.phases.sync);
             publish::fsync_tree(r.out.partial);
         }
+        testing::crash_point("after-fsync", r.out.partial.string());
         if (exec::interrupted_by())
             return fail(r, {Reason::Interrupted, 128 + exec::interrupted_by(),
                             "interrupted before publication"});
         PhaseTimer t(r.phases.rename);
         if (r.out.shape == Shape::StdoutAppend) {
             publish::append_file_to_fd(r.out.partial, 1, r.sync());
+            testing::crash_point("after-append", r.out.partial.string());
             ::unlink(r.out.partial.c_str());
         } else {
             if (r.out.shape != Shape::Directory)
@@ -337,6 +344,7 @@ int publish_and_report(Run& r) {
                               {"PG_DUMP_SAFE_DETAIL", ""},
                               {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
         report::HookResult h;
+        testing::crash_point("before-success-hook", r.target_name());
         {
             PhaseTimer t(r.phases.hooks);
             h = report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
@@ -345,8 +353,7 @@ int publish_and_report(Run& r) {
             say(report::format_line("HOOK-FAILED", {{"hook", "on-success"},
                                                     {"status", std::to_string(h.status)},
                                                     {"target", r.target_name()}}));
-            if (r.opts.keep_last || r.opts.keep_days || r.opts.keep_weekly ||
-                r.opts.keep_monthly)
+            if (r.opts.keep_last || r.opts.keep_days || r.opts.keep_weekly || r.opts.keep_monthly)
                 say("pg_dump-safe: retention skipped: the on-success hook failed");
             return kExitHook;
         }
@@ -390,6 +397,7 @@ int run_protected(Run& r) {
         }
         publish::create_partial(r.out.partial, r.out.shape == Shape::Directory);
         r.partial_created = true;
+        testing::crash_point("after-partial", r.out.partial.string());
     } catch (const publish::PublishError& e) {
         return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
     }
@@ -398,10 +406,12 @@ int run_protected(Run& r) {
     exec::ChildResult c;
     {
         PhaseTimer t(r.phases.dump);
+        testing::crash_point("dump-started", r.out.partial.string());
         c = run_pg_dump(r, argv, r.dump_on_stdout() ? 2 : -1);
     }
     if (!c.started || !c.exited || c.exit_code != 0 || exec::interrupted_by())
         return fail(r, pg_dump_failure(c));
+    testing::crash_point("after-dump", r.out.partial.string());
     std::optional<Failure> bad;
     {
         PhaseTimer t(r.phases.verify);
@@ -409,6 +419,7 @@ int run_protected(Run& r) {
     }
     if (bad)
         return fail(r, *bad);
+    testing::crash_point("after-verify", r.out.partial.string());
     return publish_and_report(r);
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <map>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,8 +120,17 @@ ChildResult run_child(const ChildSpec& spec) {
     for (int s : kForwarded)
         sigaddset(&block, s);
     ::sigprocmask(SIG_BLOCK, &block, &old);
+    const pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0) {
+        // If pg_dump-safe dies without forwarding a signal (SIGKILL, OOM killer), pg_dump
+        // must not live on writing into a partial that the next run removes and re-creates:
+        // for -Fd it opens each table's file by name, and could write into the new partial.
+        if (spec.die_with_parent) {
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != parent)
+                ::_exit(128 + SIGTERM);
+        }
         for (int s : kForwarded)
             ::signal(s, SIG_DFL);
         ::signal(SIGPIPE, SIG_DFL);

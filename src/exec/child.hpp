@@ -15,6 +15,7 @@ struct ChildSpec {
     int stdout_fd = -1;            // -1: inherit; else dup2'ed onto the child's stdout
     bool capture_stderr = true;    // keep a tail of stderr (still passed through)
     bool pass_stderr = true;       // copy the child's stderr to ours
+    bool die_with_parent = false;  // SIGTERM the child if pg_dump-safe dies (PR_SET_PDEATHSIG)
 };
 
 struct ChildResult {

@@ -1,6 +1,7 @@
 #include "publish/durable.hpp"
 
 #include "publish/partial.hpp"
+#include "testing/crash_point.hpp"
 
 #include <boost/filesystem.hpp>
 #include <cerrno>
@@ -77,6 +78,7 @@ void rename_into_place(const fs::path& partial, const fs::path& final_path, bool
     if (::rename(partial.c_str(), final_path.c_str()) != 0)
         throw PublishError("could not rename " + partial.string() + " to " + final_path.string() +
                            ": " + std::strerror(errno));
+    testing::crash_point("after-rename", final_path.string());
     if (sync)
         fsync_parent(final_path);
 }

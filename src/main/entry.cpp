@@ -1,0 +1,28 @@
+#include "main/entry.hpp"
+
+#include "exec/child.hpp"
+#include "run.hpp"
+
+#include <exception>
+#include <iostream>
+
+namespace pds {
+
+int main_entry(int argc, char** argv) {
+    try {
+        int status = run(std::vector<std::string>(argv + 1, argv + argc));
+        int sig = exec::interrupted_by();
+        if (sig != 0 && status == 128 + sig)
+            exec::die_by_signal(sig); // like a shell: the caller sees the real signal
+        return status;
+    } catch (const std::exception& e) {
+        // Reaching this is a bug: say so plainly; the final name was never touched before
+        // publication, so the previous dump is intact.
+        std::cerr << "pg_dump-safe: internal error: " << e.what() << std::endl;
+        std::cerr << "[backup] FAILED reason=publish-failed exit=70 detail=\"internal error\""
+                  << std::endl;
+        return 70;
+    }
+}
+
+} // namespace pds
