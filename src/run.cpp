@@ -82,6 +82,7 @@ struct Run {
     int pg_major = kNewestKnownMajor;
     cli::ParsedArgs parsed;
     cli::Format format = cli::Format::Plain;
+    bool format_known = false; // false until the argv was parsed with pg_dump's table
     publish::OutputTarget out;
     bool partial_created = false;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -154,7 +155,7 @@ int fail(Run& r, const Failure& f) {
                              {"reason", exec::reason_name(f.reason)},
                              {"exit", std::to_string(f.exit_status)},
                              {"bytes", std::to_string(bytes)},
-                             {"format", cli::format_name(r.format)},
+                             {"format", r.format_known ? cli::format_name(r.format) : "unknown"},
                              {"detail", f.detail}};
     say(report::format_line("FAILED", fields));
     if (partial != "none")
@@ -290,6 +291,7 @@ int apply_retention_step(Run& r) {
 }
 
 int publish_and_report(Run& r) {
+    const unsigned long long dump_bytes = publish::partial_bytes(r.out.partial);
     try {
         if (r.sync()) {
             PhaseTimer t(r.phases.sync);
@@ -314,12 +316,7 @@ int publish_and_report(Run& r) {
     }
     r.partial_created = false;
     r.published = true;
-    unsigned long long bytes = publish::partial_bytes(
-        r.out.shape == Shape::StdoutAppend ? r.out.partial : r.out.final_path);
-    if (r.out.shape == Shape::StdoutAppend) {
-        struct stat st {};
-        bytes = ::fstat(1, &st) == 0 ? static_cast<unsigned long long>(st.st_size) : 0;
-    }
+    const unsigned long long bytes = dump_bytes; // for an append: the bytes appended
     r.bytes = bytes;
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
@@ -367,6 +364,9 @@ int run_passthrough(Run& r) {
     if (r.parsed.verbose)
         say("pg_dump-safe: output is not protected (" + r.out.passthrough_why +
             "); passing it through to pg_dump");
+    if (r.opts.keep_last || r.opts.keep_days || r.opts.keep_weekly || r.opts.keep_monthly)
+        say("pg_dump-safe: retention skipped: the output is passed through (" +
+            r.out.passthrough_why + "), so there is no published dump of a series");
     exec::ChildResult c;
     {
         PhaseTimer t(r.phases.dump);
@@ -429,11 +429,20 @@ int run_protected(Run& r) {
 void record_run(Run& r, int status) {
     if (r.opts.metrics_file.empty() && r.opts.journal.empty())
         return;
-    const std::string target = r.target_name();
-    std::string base = boost::filesystem::path(target).filename().string();
-    if (base.empty() || base == ".")
-        base = target;
-    const std::string series = target == "-" ? "-" : series::series_of(base);
+    // Absolute, so that jobs writing "app.dump" in different directories stay apart; the
+    // series is the directory plus the name's series pattern ("/backups/app-*.dump").
+    std::string target = r.target_name();
+    std::string series = "-";
+    if (target != "-") {
+        boost::system::error_code ec;
+        boost::filesystem::path abs = boost::filesystem::absolute(target);
+        std::string spelled = abs.string();
+        while (spelled.size() > 1 && spelled.back() == '/')
+            spelled.pop_back();
+        abs = spelled;
+        target = abs.string();
+        series = (abs.parent_path() / series::series_of(abs.filename().string())).string();
+    }
     const auto end = std::chrono::system_clock::now();
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
@@ -552,6 +561,7 @@ int run_steps(Run& r, const std::vector<std::string>& args) {
         return fail(r, f);
     }
     r.format = *r.parsed.format;
+    r.format_known = true;
     try {
         r.tools.pg_restore = exec::find_pg_restore(r.opts.pg_restore, r.tools.pg_dump);
     } catch (const exec::LocateError& e) {

@@ -25,13 +25,15 @@ mode_t current_umask() {
 
 void write_file_atomically(const std::string& path, const std::string& content) {
     const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const std::string dir =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-    std::string tmp = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + base +
-                      ".tmp.XXXXXX";
+    std::string tmp =
+        (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + "." + base + ".tmp.XXXXXX";
+    const std::string pattern = tmp; // mkostemp may change tmp even when it fails
     int fd = ::mkostemp(&tmp[0], O_CLOEXEC);
     if (fd < 0)
-        fail("cannot create a temporary file for", path, errno);
+        fail("cannot create the temporary file '" + pattern + "' for", path, errno);
     auto cleanup = [&](const char* what, int err) {
         ::close(fd);
         ::unlink(tmp.c_str());

@@ -46,7 +46,9 @@ std::vector<std::string> split_fields(const std::string& line) {
     return fields;
 }
 
-int rank(verify::Level l) { return static_cast<int>(l); }
+int rank(verify::Level l) {
+    return static_cast<int>(l);
+}
 
 bool under(const std::string& path, const std::string& root) {
     std::string r = root;
@@ -100,6 +102,10 @@ void VerifyCache::load(const std::string& file, std::string& warning) {
             i.data_entries = std::stoull(f[15]);
             i.data_bytes = std::stoull(f[16]);
             i.file_bytes = std::stoull(f[17]);
+            // Not stored: whether data_bytes was measured follows from the verdict.
+            i.data_bytes_known = e.verdict.ok && verify::measures_data_bytes(i.format, e.level);
+            if (!i.data_bytes_known)
+                i.data_bytes = 0;
             e.verdict.problem = f[18];
             entries_[f[0]] = std::move(e);
         } catch (const std::exception&) {
@@ -160,9 +166,9 @@ void VerifyCache::save(const std::string& file) const {
             << (e.verdict.ok ? 1 : 0) << '\t' << static_cast<int>(i.format) << '\t'
             << escape_field(i.archive_version) << '\t' << escape_field(i.pg_dump_version) << '\t'
             << escape_field(i.server_version) << '\t' << escape_field(i.database) << '\t'
-            << escape_field(i.created) << '\t' << escape_field(i.compression) << '\t'
-            << i.entries << '\t' << i.data_entries << '\t' << i.data_bytes << '\t'
-            << i.file_bytes << '\t' << escape_field(e.verdict.problem) << '\n';
+            << escape_field(i.created) << '\t' << escape_field(i.compression) << '\t' << i.entries
+            << '\t' << i.data_entries << '\t' << i.data_bytes << '\t' << i.file_bytes << '\t'
+            << escape_field(e.verdict.problem) << '\n';
     }
     const boost::filesystem::path parent = boost::filesystem::path(file).parent_path();
     if (!parent.empty()) {

@@ -1,5 +1,4 @@
 #include "audit/render.hpp"
-
 #include "audit/text.hpp"
 
 #include <cstdio>
@@ -48,7 +47,9 @@ JsonOut& JsonOut::raw(const char* key, const std::string& literal) {
     return *this;
 }
 
-JsonOut& JsonOut::field(const char* key, const std::string& v) { return raw(key, json_string(v)); }
+JsonOut& JsonOut::field(const char* key, const std::string& v) {
+    return raw(key, json_string(v));
+}
 
 JsonOut& JsonOut::field(const char* key, double v) {
     char buf[32];
@@ -73,7 +74,19 @@ void archive_fields(JsonOut& j, const verify::ArchiveInfo& i) {
     j.field("compression", i.compression);
     j.field("entries", i.entries);
     j.field("data_entries", i.data_entries);
-    j.field("data_bytes", i.data_bytes);
+    // data_bytes: bytes of table data and large objects as stored in the dump (compressed
+    // size when compressed), counted while the verifier walks every data block (custom),
+    // data member (tar) or data file (directory). Per level of the verdict reported:
+    //   toc        null: the toc level reads the header and TOC only, no data
+    //   structure  a number: every data block/member/file walked to its end
+    //   full       a number, the same as at structure (decompression does not change it)
+    // It is also null for a failed verdict (the walk stopped at the problem) and for a plain
+    // dump (SQL text has no separate table data). A verdict answered from the cache at a
+    // higher level than asked for (a structure verdict for --verify=toc) carries its number.
+    if (i.data_bytes_known)
+        j.field("data_bytes", i.data_bytes);
+    else
+        j.null("data_bytes");
 }
 
 } // namespace

@@ -39,7 +39,9 @@ std::string precheck(const std::string& path) {
     return "";
 }
 
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : visible(s); }
+std::string or_dash(const std::string& s) {
+    return s.empty() ? "-" : visible(s);
+}
 
 std::string text_block(const FileVerdict& f, verify::Level level) {
     const auto& i = f.v.info;
@@ -54,17 +56,20 @@ std::string text_block(const FileVerdict& f, verify::Level level) {
         format += " (archive " + i.archive_version +
                   (i.compression.empty() ? "" : ", compression " + i.compression) + ")";
     line("format", format);
-    line("pg_dump version", or_dash(i.pg_dump_version) +
-                                (i.server_version.empty() ? "" : " (server " + visible(i.server_version) + ")"));
+    line("pg_dump version",
+         or_dash(i.pg_dump_version) +
+             (i.server_version.empty() ? "" : " (server " + visible(i.server_version) + ")"));
     line("database", or_dash(i.database));
     line("created", or_dash(i.created));
-    line("entries", std::to_string(i.entries) + " (" + std::to_string(i.data_entries) +
-                        " with data)");
-    line("data bytes", std::to_string(i.data_bytes) + " (" + human_size(i.data_bytes) + ")");
+    line("entries",
+         std::to_string(i.entries) + " (" + std::to_string(i.data_entries) + " with data)");
+    line("data bytes", i.data_bytes_known
+                           ? std::to_string(i.data_bytes) + " (" + human_size(i.data_bytes) + ")"
+                           : std::string("- (not measured)"));
     line("file bytes", std::to_string(i.file_bytes));
     line("verdict", f.v.ok ? std::string("ok (") + verify::level_name(level) + ")"
-                           : "FAILED (" + std::string(verify::level_name(level)) + "): " +
-                                 visible(f.v.problem));
+                           : "FAILED (" + std::string(verify::level_name(level)) +
+                                 "): " + visible(f.v.problem));
     return out;
 }
 
@@ -95,13 +100,21 @@ int verify_files(const Options& o, std::string& report) {
         j.begin_array("files");
         for (const FileVerdict& f : results) {
             const auto& i = f.v.info;
-            j.begin_object().field("path", f.path).field("ok", f.v.ok).field("problem", f.v.problem);
+            j.begin_object()
+                .field("path", f.path)
+                .field("ok", f.v.ok)
+                .field("problem", f.v.problem);
             j.field("format", verify::archive_format_name(i.format));
-            j.field("archive_version", i.archive_version).field("pg_dump_version", i.pg_dump_version);
+            j.field("archive_version", i.archive_version)
+                .field("pg_dump_version", i.pg_dump_version);
             j.field("server_version", i.server_version).field("database", i.database);
             j.field("created", i.created).field("compression", i.compression);
             j.field("entries", i.entries).field("data_entries", i.data_entries);
-            j.field("data_bytes", i.data_bytes).field("file_bytes", i.file_bytes);
+            if (i.data_bytes_known) // same meaning as in render_json.cpp
+                j.field("data_bytes", i.data_bytes);
+            else
+                j.null("data_bytes");
+            j.field("file_bytes", i.file_bytes);
             j.end_object();
         }
         j.end_array().end_object();

@@ -150,6 +150,7 @@ Layer config_file_layer(const std::string& path) {
         throw UsageError("pg_dump-safe: cannot read config file " + path + ": " +
                          std::strerror(errno));
     std::map<std::string, int> line_of;
+    std::ostringstream cleaned; // what Boost parses: key = value lines only
     std::string line;
     int n = 0;
     while (std::getline(in, line)) {
@@ -166,16 +167,25 @@ Layer config_file_layer(const std::string& path) {
             throw UsageError("pg_dump-safe: " + where + ": expected 'key = value', got: " + t);
         if (!find_spec(key))
             throw UsageError("pg_dump-safe: " + where + ": unknown setting '" + key + "'");
+        if (key == "show-config" || key == "config")
+            throw UsageError("pg_dump-safe: " + where + ": '" + key +
+                             "' can only be given on the command line" +
+                             (key == "config" ? " or as PG_DUMP_SAFE_CONFIG" : ""));
+        // Boost's INI syntax starts a comment at any '#': a value would be cut short silently.
+        if (t.find('#', eq) != std::string::npos)
+            throw UsageError("pg_dump-safe: " + where +
+                             ": '#' starts a comment in this file, so a value cannot contain "
+                             "it; put such a command in a script and name the script here");
+        cleaned << t << '\n';
         if (line_of.count(key))
             throw UsageError("pg_dump-safe: " + where + ": '" + key + "' is already set on line " +
                              std::to_string(line_of[key]));
         line_of[key] = n;
     }
-    in.clear();
-    in.seekg(0);
+    std::istringstream lines(cleaned.str());
     po::variables_map vm;
     try {
-        po::store(po::parse_config_file(in, make_description(""), false), vm);
+        po::store(po::parse_config_file(lines, make_description(""), false), vm);
     } catch (const po::error& e) {
         throw UsageError("pg_dump-safe: " + path + ": " + e.what());
     }
@@ -281,6 +291,12 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
                                {"keep-monthly", &o.keep_monthly}})
         if (o.value.count(name))
             *field = to_count(o.value[name], where(name));
+    // Set anywhere but the command line, show-config would turn every scheduled run into
+    // "print settings, exit 0" without a dump: refuse it loudly instead.
+    if (o.value.count("show-config") && o.source["show-config"] != "--safe-show-config")
+        throw UsageError("pg_dump-safe: " + where("show-config") +
+                         ": show-config can only be given on the command line "
+                         "(--safe-show-config)");
     if (o.value.count("show-config"))
         o.show_config = to_flag(o.value["show-config"], where("show-config"));
     if (o.value.count("dry-run-retention"))

@@ -1,6 +1,7 @@
 #include "main/entry.hpp"
 
 #include "exec/child.hpp"
+#include "report/failure_line.hpp"
 #include "run.hpp"
 
 #include <exception>
@@ -19,7 +20,14 @@ int main_entry(int argc, char** argv) {
         // Reaching this is a bug: say so plainly; the final name was never touched before
         // publication, so the previous dump is intact.
         std::cerr << "pg_dump-safe: internal error: " << e.what() << std::endl;
-        std::cerr << "[backup] FAILED reason=publish-failed exit=70 detail=\"internal error\""
+        std::cerr << report::format_line("FAILED",
+                                         {{"target", "-"},
+                                          {"partial", "unknown"},
+                                          {"reason", "publish-failed"},
+                                          {"exit", "70"},
+                                          {"bytes", "0"},
+                                          {"format", "unknown"},
+                                          {"detail", std::string("internal error: ") + e.what()}})
                   << std::endl;
         return 70;
     }

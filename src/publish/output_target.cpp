@@ -111,6 +111,15 @@ OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int
         return from_stdout(stdout_fd);
     }
     fs::path given = *args.file;
+    // -f /dev/stdout, /dev/fd/1, /proc/self/fd/1 (or any name of the file our standard output
+    // is): it is standard output, with its shapes. Replacing the file it names would lose
+    // what a `>>` redirection or earlier commands of a `{ ...; } > file` group put there.
+    struct stat out_st {
+    }, named_st{};
+    if (::fstat(stdout_fd, &out_st) == 0 && ::stat(given.c_str(), &named_st) == 0 &&
+        out_st.st_dev == named_st.st_dev && out_st.st_ino == named_st.st_ino &&
+        format != cli::Format::Directory)
+        return from_stdout(stdout_fd);
     boost::system::error_code ec;
     fs::file_status ls = fs::symlink_status(given, ec);
     fs::path final_path = given;

@@ -183,9 +183,11 @@ std::string render_metrics(const std::string& previous, const RunMetrics& run) {
         pos = nl + 1;
         if (!s || !known_family(s->family))
             continue;
-        const std::string* t = label(*s, "target");
+        // A series is one job: dated targets (app-2026-06-17.dump, app-2026-06-18.dump) are
+        // the same job's runs, so the new run replaces the samples of every target of its
+        // series, and a failed day's samples never outlive the next run.
         const std::string* r = label(*s, "series");
-        if (!t || !r || *t != target || *r != series)
+        if (!r || *r != series)
             samples.push_back(std::move(*s));
         else if (s->family == "pg_dump_safe_last_success_timestamp_seconds")
             last_success = std::move(s);

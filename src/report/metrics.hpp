@@ -1,7 +1,7 @@
 // Prometheus metrics for node_exporter's textfile collector, written after every run.
 //
-// Time series (all gauges; labels target = the dump's final path, series = its series key,
-// see docs/metrics.md):
+// Time series (all gauges; labels target = the dump's final path, absolute; series = the
+// directory and series pattern of that path, e.g. "/backups/app-*.dump", see docs/metrics.md):
 //   pg_dump_safe_last_run_success{target,series}               1 published, 0 failed
 //   pg_dump_safe_last_run_timestamp_seconds{target,series}     Unix time the last run ended
 //   pg_dump_safe_last_run_duration_seconds{target,series}      wall-clock seconds of the run
@@ -13,10 +13,10 @@
 //                                                               last failed run, reason = the
 //                                                               FAILED line's reason; kept
 //                                                               across successful runs
-// One file may hold many targets: a run replaces only the samples with its own target and
-// series, under an flock(2) on the file's directory, and keeps every other target's. The file
-// is replaced atomically (temporary file in the same directory, fsync, rename, fsync of the
-// directory), so the collector never reads half a file.
+// One file may hold many series: a run replaces only the samples of its own series (whatever
+// their target: dated names of one series are one job), under an flock(2) on the file's directory,
+// and keeps every other target's. The file is replaced atomically (temporary file in the same
+// directory, fsync, rename, fsync of the directory), so the collector never reads half a file.
 //
 // Label values: `\`, `"` and newline are escaped as the exposition format requires; bytes
 // that are not valid UTF-8 are replaced by U+FFFD, because the collector rejects a file

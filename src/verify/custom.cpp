@@ -9,6 +9,7 @@
 #include "verify/decompress.hpp"
 #include "verify/formats.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -72,9 +73,9 @@ private:
         } else if (type == kBlkBlobs && e.is_blobs()) {
             for (;;) {
                 const std::uint64_t at = r_.pos();
-                const std::int64_t oid = with_context(e.label() + ": large object OID at byte " +
-                                                          std::to_string(at),
-                                                      [&] { return read_archive_int(r_, h_); });
+                const std::int64_t oid =
+                    with_context(e.label() + ": large object OID at byte " + std::to_string(at),
+                                 [&] { return read_archive_int(r_, h_); });
                 if (oid == 0)
                     break;
                 stream(e, e.label() + ": large object " +
@@ -158,21 +159,30 @@ void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo
     const Toc toc = read_toc(r, h, TocExtra::DataOffset);
     fill_info(info, h, &toc);
     const std::uint64_t data_start = r.pos();
-    // Cheap and done at every level: offsets that point outside the file mean the file is
-    // shorter than when pg_dump wrote the TOC.
-    for (const DataEntry& e : toc.data) {
-        if (e.offset_state != kOffsetPosSet)
-            continue;
-        if (e.offset < data_start)
-            fail(e.label() + ": TOC places its data block at byte " + std::to_string(e.offset) +
+    if (level != Level::Toc) {
+        // The walk reads the blocks in file order and reports the first one that fails: a
+        // file cut inside a block names that block, not a later block whose TOC offset now
+        // lies beyond the end of the file. It also catches every offset checked below.
+        BlockWalker(r, h, toc, level, info).walk(data_start);
+        return;
+    }
+    // Cheap, for the toc level, which reads no data block: offsets that point outside the
+    // file mean the file is shorter than when pg_dump wrote the TOC. The entry whose block
+    // lies earliest in the file is reported first, as the walk would.
+    std::vector<const DataEntry*> placed;
+    for (const DataEntry& e : toc.data)
+        if (e.offset_state == kOffsetPosSet)
+            placed.push_back(&e);
+    std::stable_sort(placed.begin(), placed.end(),
+                     [](const DataEntry* a, const DataEntry* b) { return a->offset < b->offset; });
+    for (const DataEntry* e : placed) {
+        if (e->offset < data_start)
+            fail(e->label() + ": TOC places its data block at byte " + std::to_string(e->offset) +
                  ", inside the header and TOC, which end at byte " + std::to_string(data_start));
-        if (e.offset >= f.size())
-            fail(e.label() + ": TOC places its data block at byte " + std::to_string(e.offset) +
+        if (e->offset >= f.size())
+            fail(e->label() + ": TOC places its data block at byte " + std::to_string(e->offset) +
                  ", but the file ends at byte " + std::to_string(f.size()));
     }
-    if (level == Level::Toc)
-        return;
-    BlockWalker(r, h, toc, level, info).walk(data_start);
 }
 
 } // namespace pds::verify::detail

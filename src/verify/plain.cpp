@@ -36,9 +36,8 @@ public:
 };
 
 std::string line_value(const std::string& head, const std::string& prefix) {
-    const std::size_t at = head.compare(0, prefix.size(), prefix) == 0
-                               ? 0
-                               : head.find("\n" + prefix);
+    const std::size_t at =
+        head.compare(0, prefix.size(), prefix) == 0 ? 0 : head.find("\n" + prefix);
     if (at == std::string::npos)
         return {};
     const std::size_t start = at + (at == 0 ? 0 : 1) + prefix.size();
@@ -47,7 +46,8 @@ std::string line_value(const std::string& head, const std::string& prefix) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string last_bytes(const std::string& s) {
@@ -79,7 +79,8 @@ void check_trailer(const std::string& head, const std::string& tail) {
             return;
     }
     fail("plain dump does not end with pg_dump's completion trailer (\"-- PostgreSQL database "
-         "dump complete\"): it ends with " + last_bytes(tail));
+         "dump complete\"): it ends with " +
+         last_bytes(tail));
 }
 
 void fill_versions(ArchiveInfo& info, const std::string& head) {
@@ -123,7 +124,6 @@ void verify_plain(const boost::filesystem::path& path, Level, ArchiveInfo& info)
             r.stream(f.size(), [&](const std::uint8_t* p, std::size_t len) { dec->feed(p, len); });
             dec->finish();
         });
-        info.data_bytes = dec->out_bytes();
     }
     fill_versions(info, text.head);
     check_trailer(text.head, text.tail);

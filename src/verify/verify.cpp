@@ -48,6 +48,12 @@ const char* archive_format_name(ArchiveFormat f) {
     return "unknown";
 }
 
+bool measures_data_bytes(ArchiveFormat format, Level level) {
+    return level != Level::Toc &&
+           (format == ArchiveFormat::Custom || format == ArchiveFormat::Tar ||
+            format == ArchiveFormat::Directory);
+}
+
 namespace detail {
 
 std::string printable(const std::string& s, std::size_t max_len) {
@@ -92,8 +98,10 @@ void check_copy_terminator(const DataEntry& e, const std::string& tail) {
     if (tail.size() >= terminator.size() &&
         tail.compare(tail.size() - terminator.size(), terminator.size(), terminator) == 0)
         return;
-    fail(e.label() + ": data does not end with the COPY terminator \"\\.\" that pg_dump writes "
-         "after the last row (it ends with \"" + printable(tail, 20) + "\"): the data is cut short");
+    fail(e.label() +
+         ": data does not end with the COPY terminator \"\\.\" that pg_dump writes "
+         "after the last row (it ends with \"" +
+         printable(tail, 20) + "\"): the data is cut short");
 }
 
 namespace {
@@ -101,14 +109,16 @@ namespace {
 ArchiveFormat detect(const fs::path& path) {
     File f(path);
     std::uint8_t head[512] = {};
-    const std::size_t want = f.size() < sizeof head ? static_cast<std::size_t>(f.size()) : sizeof head;
+    const std::size_t want =
+        f.size() < sizeof head ? static_cast<std::size_t>(f.size()) : sizeof head;
     Reader r(f, 0, want, sizeof head);
     r.read(head, want);
     if (want >= 5 && std::memcmp(head, "PGDMP", 5) == 0)
         return ArchiveFormat::Custom;
     // A tar whose first header is damaged or cut short is still a tar: pg_dump names its
     // first member toc.dat.
-    if ((want == 512 && looks_like_tar(head)) || (want >= 8 && std::memcmp(head, "toc.dat", 8) == 0))
+    if ((want == 512 && looks_like_tar(head)) ||
+        (want >= 8 && std::memcmp(head, "toc.dat", 8) == 0))
         return ArchiveFormat::Tar;
     return ArchiveFormat::Plain;
 }
@@ -155,6 +165,9 @@ Verdict verify_path(const fs::path& path, Level level) {
     } catch (const std::bad_alloc&) {
         v.problem = "out of memory while verifying " + path.string();
     }
+    v.info.data_bytes_known = v.ok && measures_data_bytes(v.info.format, level);
+    if (!v.info.data_bytes_known)
+        v.info.data_bytes = 0;
     return v;
 }
 

@@ -26,13 +26,23 @@ struct ArchiveInfo {
     std::string pg_dump_version; // "15.18" as recorded in the archive, when known
     std::string server_version;
     std::string database;
-    std::string created;         // archive creation time, "YYYY-MM-DD HH:MM:SS" (local time)
-    std::string compression;     // "none", "gzip", "lz4", "zstd"
-    std::uint64_t entries = 0;   // TOC entries
+    std::string created;       // archive creation time, "YYYY-MM-DD HH:MM:SS" (local time)
+    std::string compression;   // "none", "gzip", "lz4", "zstd"
+    std::uint64_t entries = 0; // TOC entries
     std::uint64_t data_entries = 0;
-    std::uint64_t data_bytes = 0; // bytes of table data as stored (compressed size)
+    // Bytes of table data and large objects as stored in the archive (compressed size when
+    // the archive is compressed), summed while the data blocks, members or files are walked.
+    // Only a complete walk measures it: an ok verdict at structure or full for the custom,
+    // tar and directory formats (data_bytes_known). Otherwise it is 0 and not known: the toc
+    // level reads no data, a failed walk stopped part way, and a plain dump's SQL text has
+    // no separate table data.
+    std::uint64_t data_bytes = 0;
+    bool data_bytes_known = false;
     std::uint64_t file_bytes = 0;
 };
+
+// Whether an ok verdict of this format at this level has measured ArchiveInfo::data_bytes.
+bool measures_data_bytes(ArchiveFormat format, Level level);
 
 struct Verdict {
     bool ok = false;

@@ -192,7 +192,7 @@ TEST_CASE("the metrics file records every run: success, then failure keeping the
     INFO(ok.err);
     REQUIRE(ok.status == 0);
     auto m1 = pds::test::parse_prometheus(read_file(prom));
-    std::map<std::string, std::string> who = {{"target", target}, {"series", "app.dump"}};
+    std::map<std::string, std::string> who = {{"target", target}, {"series", target}};
     REQUIRE(m1.find("pg_dump_safe_last_run_success", who).size() == 1);
     CHECK(m1.find("pg_dump_safe_last_run_success", who)[0].value == 1);
     CHECK(m1.find("pg_dump_safe_last_run_bytes", who)[0].value ==
@@ -263,6 +263,7 @@ TEST_CASE("the journal gets one JSON line per run, with phase durations - concur
     CHECK(first.at("status").str == "published");
     CHECK(first.at("exit").num == 0);
     CHECK(first.at("target").str == dir + "/app.dump");
+    CHECK(first.at("series").str == dir + "/app.dump");
     CHECK(first.at("bytes").num == static_cast<double>(file_size(dir + "/app.dump")));
     CHECK(first.at("verify").str == "structure");
     const auto& ph = first.at("phases");

@@ -74,6 +74,33 @@ TEST_CASE("a header before the dump is kept and the verified dump appended", "[s
     CHECK(log.find("COPY public.small") != std::string::npos);
 }
 
+TEST_CASE("option -f /dev/stdout is standard output: appended after a header, published for > file",
+          "[shapes]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("shapes-dev-stdout");
+    // Replacing the file /dev/stdout names would lose the header.
+    Result r =
+        sh("{ echo '-- header'; " + q(wrapper()) + " -v -t small -f /dev/stdout app; } >> all.sql",
+           env, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    std::string all = read_file(dir + "/all.sql");
+    CHECK(all.rfind("-- header\n", 0) == 0);
+    CHECK(all.find("COPY public.small") != std::string::npos);
+    auto pub = lines_with(r.err, "[backup] PUBLISHED");
+    REQUIRE(pub.size() == 1);
+    CHECK(fields(pub[0])["output"] == "stdout-append");
+    CHECK(std::stoll(fields(pub[0])["bytes"]) == file_size(dir + "/all.sql") - 10);
+
+    r = sh(q(wrapper()) + " -v -Fc -f /dev/stdout app > app.dump", env, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    pub = lines_with(r.err, "[backup] PUBLISHED");
+    REQUIRE(pub.size() == 1);
+    CHECK(fields(pub[0])["output"] == "stdout-file");
+    CHECK(sh("pg_restore -l app.dump", env, dir).status == 0);
+}
+
 TEST_CASE("on failure nothing at all is appended", "[shapes]") {
     Env env = server_env("s15");
     std::string dir = workdir("shapes-append-fail");

@@ -189,4 +189,31 @@ TEST_CASE("config file layering: command line > environment > file, errors name 
     CHECK(bad.status == 2);
     CHECK(bad.err.find(dir + "/bad.conf:3: unknown setting 'keep-lots'") != std::string::npos);
     CHECK_FALSE(exists(dir + "/x.dump"));
+
+    // ';' comments are comments; a '#' inside a value would be cut off silently by the INI
+    // syntax, so it is an error naming the line.
+    write_file(dir + "/semi.conf", "; comment\nkeep-last = 4\n");
+    r = sh(q(wrapper()) + " --safe-config=" + q(dir + "/semi.conf") + " --safe-show-config");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("safe-keep-last = 4    # " + dir + "/semi.conf:2") != std::string::npos);
+    write_file(dir + "/hash.conf", "verify = toc\non-failure = echo \"a#b\"\n");
+    bad = sh(q(wrapper()) + " --safe-config=" + q(dir + "/hash.conf") + " -Fc -f " +
+             q(dir + "/x.dump") + " app");
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find(dir + "/hash.conf:2: '#' starts a comment") != std::string::npos);
+
+    // show-config anywhere but the command line would silently stop every scheduled dump.
+    write_file(dir + "/show.conf", "show-config = yes\n");
+    bad = sh(q(wrapper()) + " --safe-config=" + q(dir + "/show.conf") + " -Fc -f " +
+             q(dir + "/x.dump") + " app");
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find(dir + "/show.conf:1: 'show-config' can only be given on the command line") !=
+          std::string::npos);
+    Env show;
+    show["PG_DUMP_SAFE_SHOW_CONFIG"] = "1";
+    bad = sh(q(wrapper()) + " -Fc -f " + q(dir + "/x.dump") + " app", show);
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find("PG_DUMP_SAFE_SHOW_CONFIG: show-config can only be given on the command "
+                       "line") != std::string::npos);
+    CHECK_FALSE(exists(dir + "/x.dump"));
 }

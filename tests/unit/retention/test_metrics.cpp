@@ -117,11 +117,13 @@ TEST_CASE("a first run that fails has no last success sample") {
     CHECK(value(f, "pg_dump_safe_last_run_success", kT) == 0);
 }
 
-TEST_CASE("several targets share one file - a run replaces only its own samples") {
+TEST_CASE("several series share one file - a run replaces only its own series' samples") {
     TempDir dir;
     const auto file = dir / "m.prom";
+    RunMetrics billing = run(false, 1781665300, "/b/billing.dump");
+    billing.series = "/b/billing.dump";
     write_metrics(file, run(true, 1781665200, "/b/app.dump"));
-    write_metrics(file, run(false, 1781665300, "/b/billing.dump"));
+    write_metrics(file, billing);
     write_metrics(file, run(false, 1781665400, "/b/app.dump"));
     const PromFile f = load(file);
     CHECK(value(f, "pg_dump_safe_last_run_success", "/b/billing.dump") == 0);
@@ -147,6 +149,20 @@ TEST_CASE("label values are escaped and made valid UTF-8") {
     CHECK(value(f, "pg_dump_safe_last_run_success", expected) == 0);
     CHECK(f.find("pg_dump_safe_last_run_success").size() == 1);
     CHECK(escape_label_value("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+}
+
+TEST_CASE("dated targets of one series are one job: the newest run replaces the older target") {
+    TempDir dir;
+    const auto file = dir / "m.prom";
+    write_metrics(file, run(true, 1781665200, "/b/app-2026-06-17.dump"));
+    write_metrics(file, run(false, 1781751600, "/b/app-2026-06-18.dump"));
+    write_metrics(file, run(true, 1781838000, "/b/app-2026-06-19.dump"));
+    const PromFile f = load(file);
+    REQUIRE(f.find("pg_dump_safe_last_run_success").size() == 1);
+    CHECK(value(f, "pg_dump_safe_last_run_success", "/b/app-2026-06-19.dump") == 1);
+    CHECK(f.find("pg_dump_safe_last_failure_timestamp_seconds").size() == 1);
+    CHECK(f.find("pg_dump_safe_last_failure_timestamp_seconds")[0].labels.at("target") ==
+          "/b/app-2026-06-18.dump");
 }
 
 TEST_CASE("the file is replaced atomically, readable by the collector, no temporary left") {
@@ -204,6 +220,7 @@ TEST_CASE("concurrent runs of different targets all end up in the shared file") 
             try {
                 for (int i = 0; i < kRuns; ++i) {
                     RunMetrics m = run(i % 2 == 0, 1781665200 + i, "/b/t" + std::to_string(w));
+                    m.series = m.target; // four jobs
                     m.bytes = static_cast<std::uint64_t>(i);
                     write_metrics(file, m);
                 }
