@@ -11,6 +11,10 @@
 # This file doubles as the uninstall script: `cmake -P cmake/Install.cmake` with
 # PDS_MANIFEST (and PDS_CREATED_DIRS) removes what one install put there, including the
 # directories that install created, and nothing else.
+#
+# install_manifest.txt and install_created_dirs.txt hold paths without DESTDIR (CMake writes
+# its manifest that way); the uninstall prefixes $ENV{DESTDIR}, so a staged install is
+# removed with the same DESTDIR:  DESTDIR=/tmp/stage cmake --build build --target uninstall
 
 if(CMAKE_SCRIPT_MODE_FILE)
   # ---- uninstall mode -------------------------------------------------------------------
@@ -20,7 +24,8 @@ if(CMAKE_SCRIPT_MODE_FILE)
   endif()
   file(STRINGS "${PDS_MANIFEST}" installed)
   set(failed "")
-  foreach(f IN LISTS installed)
+  foreach(rel IN LISTS installed)
+    set(f "$ENV{DESTDIR}${rel}")
     # IS_SYMLINK first: EXISTS follows links, and a masquerade link whose target is already
     # gone must still be removed.
     if(IS_SYMLINK "${f}" OR EXISTS "${f}")
@@ -40,7 +45,8 @@ if(CMAKE_SCRIPT_MODE_FILE)
     list(REMOVE_DUPLICATES dirs)
     list(SORT dirs)
     list(REVERSE dirs)
-    foreach(d IN LISTS dirs)
+    foreach(rel IN LISTS dirs)
+      set(d "$ENV{DESTDIR}${rel}")
       if(IS_DIRECTORY "${d}")
         file(GLOB left LIST_DIRECTORIES true "${d}/*" "${d}/.*")
         if(left)
@@ -88,16 +94,16 @@ install(CODE "
   set(_created \"\")
   foreach(_d ${_pds_dests})
     if(IS_ABSOLUTE \"\${_d}\")
-      set(_abs \"\$ENV{DESTDIR}\${_d}\")
-      get_filename_component(_stop \"\$ENV{DESTDIR}/\" ABSOLUTE)
+      set(_p \"\${_d}\")
     else()
-      set(_abs \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/\${_d}\")
-      get_filename_component(_stop \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\" ABSOLUTE)
+      set(_p \"\${CMAKE_INSTALL_PREFIX}/\${_d}\")
     endif()
-    get_filename_component(_abs \"\${_abs}\" ABSOLUTE)
-    while(NOT EXISTS \"\${_abs}\" AND NOT \"\${_abs}\" STREQUAL \"\${_stop}\")
-      list(APPEND _created \"\${_abs}\")
-      get_filename_component(_abs \"\${_abs}\" DIRECTORY)
+    get_filename_component(_p \"\${_p}\" ABSOLUTE)
+    # Up to / under the DESTDIR, not only to the prefix: a prefix the install creates (a
+    # staging tree's usr/, a fresh /opt/pg_dump-safe) is removed by the uninstall too.
+    while(NOT EXISTS \"\$ENV{DESTDIR}\${_p}\" AND NOT \"\${_p}\" STREQUAL \"/\")
+      list(APPEND _created \"\${_p}\")
+      get_filename_component(_p \"\${_p}\" DIRECTORY)
     endwhile()
   endforeach()
   # Append: a re-install over an existing tree must not forget what the first one created.
@@ -144,7 +150,8 @@ install(CODE "
   file(MAKE_DIRECTORY \"\$ENV{DESTDIR}\${_dir}\")
   file(REMOVE \"\${_link}\")
   file(CREATE_LINK \"\${_target}\" \"\${_link}\" SYMBOLIC)
-  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_link}\")
+  # Without DESTDIR, like CMake's own manifest entries.
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_dir}/pg_dump\")
 ")
 
 if(NOT TARGET uninstall)

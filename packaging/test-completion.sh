@@ -90,6 +90,11 @@ expect $a "pg_dump-safe-audit --max" "--max-age="
 expect $a "pg_dump-safe-audit --no" "--no-cache --now="
 expect $a "pg_dump-safe-audit $work/back" "$work/backups"
 expect $a "pg_dump-safe-audit -o $work/conf.d/s" "$work/conf.d/site.conf"
+expect $a "pg_dump-safe-audit --output $work/conf.d/s" "$work/conf.d/site.conf"
+expect $a "pg_dump-safe-audit --format j" "json"
+expect $a "pg_dump-safe-audit --max-age " ""
+# A bare --verify takes no value: the next word is a dump or a backup root.
+expect $a "pg_dump-safe-audit --verify $work/back" "$work/backups"
 
 echo "completion: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
