@@ -161,15 +161,16 @@ int fail(Run& r, const Failure& f) {
     if (partial != "none")
         report::write_failure_record(partial, fields);
     if (!r.opts.on_failure.empty()) {
-        report::Fields env = {{"PG_DUMP_SAFE_STATUS", "failed"},
-                              {"PG_DUMP_SAFE_TARGET", r.target_name()},
-                              {"PG_DUMP_SAFE_PARTIAL", partial == "none" ? "" : partial},
-                              {"PG_DUMP_SAFE_REASON", exec::reason_name(f.reason)},
-                              {"PG_DUMP_SAFE_EXIT_CODE", std::to_string(f.exit_status)},
-                              {"PG_DUMP_SAFE_BYTES", std::to_string(bytes)},
-                              {"PG_DUMP_SAFE_FORMAT", cli::format_name(r.format)},
-                              {"PG_DUMP_SAFE_DETAIL", f.detail},
-                              {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
+        report::Fields env = {
+            {"PG_DUMP_SAFE_STATUS", "failed"},
+            {"PG_DUMP_SAFE_TARGET", r.target_name()},
+            {"PG_DUMP_SAFE_PARTIAL", partial == "none" ? "" : partial},
+            {"PG_DUMP_SAFE_REASON", exec::reason_name(f.reason)},
+            {"PG_DUMP_SAFE_EXIT_CODE", std::to_string(f.exit_status)},
+            {"PG_DUMP_SAFE_BYTES", std::to_string(bytes)},
+            {"PG_DUMP_SAFE_FORMAT", r.format_known ? cli::format_name(r.format) : "unknown"},
+            {"PG_DUMP_SAFE_DETAIL", f.detail},
+            {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
         testing::crash_point("before-failure-hook", partial);
         PhaseTimer t(r.phases.hooks);
         report::HookResult h =
