@@ -39,7 +39,7 @@ TEST_CASE("`> file` is published through a partial and restorable", "[shapes]") 
     CHECK(sh("pg_restore -l app.dump", {}, dir).status == 0);
 }
 
-TEST_CASE("plain output is byte-identical to pg_dump's, modulo the \\restrict key", "[shapes]") {
+TEST_CASE("plain output is byte-identical to pg_dump's except the restrict key", "[shapes]") {
     Env env = server_env("s15");
     std::string dir = workdir("shapes-plain-identical");
     REQUIRE(sh(q(wrapper()) + " app > safe.sql && pg_dump app > real.sql && " + q(wrapper()) +
