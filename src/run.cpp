@@ -130,8 +130,10 @@ exec::ChildResult run_pg_dump(const Run& r, const std::vector<std::string>& argv
 int fail(Run& r, const Failure& f) {
     std::string partial = "none";
     if (r.partial_created) {
-        // An untouched partial holds no evidence; leave only partials with content.
-        if (publish::partial_untouched(r.out.partial)) {
+        // The partial stays, even empty: beside the final name it is the on-disk evidence
+        // of the failure (pg_dump-safe-audit lists it, with its .failure.json reason). Only
+        // an untouched partial in $TMPDIR (standard output whose name is unknown) goes.
+        if (r.out.final_path.empty() && publish::partial_untouched(r.out.partial)) {
             boost::system::error_code ec;
             boost::filesystem::remove(r.out.partial, ec);
         } else {

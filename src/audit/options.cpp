@@ -1,9 +1,3 @@
-// GCC 12 with -fsanitize=address reports false -Wmaybe-uninitialized warnings inside the
-// std::function copies that <regex> instantiates; the sanitizer build also has -Werror.
-// Only that build is affected: __SANITIZE_ADDRESS__ is defined by -fsanitize=address.
-#if defined(__SANITIZE_ADDRESS__) && defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include "audit/options.hpp"
 
 #include <boost/program_options.hpp>

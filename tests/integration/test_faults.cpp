@@ -105,8 +105,9 @@ TEST_CASE("server down: connection failure", "[faults]") {
     CHECK(read_file(target) == kGood);
     auto f = the_failed_line(r);
     CHECK(f["reason"] == "connection");
-    CHECK(f["partial"] == "none"); // pg_dump wrote nothing: no empty partial left behind
-    CHECK_FALSE(exists(target + ".partial"));
+    CHECK(f["partial"] == target + ".partial"); // kept even empty: evidence of the failure
+    CHECK(exists(target + ".partial"));
+    CHECK(exists(target + ".partial.failure.json"));
     CHECK(r.err.find("pg_dump: error:") != std::string::npos); // pg_dump's stderr passes through
     CHECK(hook_env(dir + "/hook.env")["PG_DUMP_SAFE_REASON"] == "connection");
 }

@@ -24,7 +24,7 @@ TEST_CASE("server newer than pg_dump: -f leaves the previous dump untouched", "[
     CHECK(r.err.find("\nversion-mismatch\n") != std::string::npos); // the hook ran
 }
 
-TEST_CASE("server newer than pg_dump: `> file` leaves neither the file nor a zero-byte file",
+TEST_CASE("server newer than pg_dump: `> file` leaves no final name, only the partial",
           "[mismatch]") {
     Env env = server_env("s17");
     std::string dir = workdir("mismatch-stdout");
@@ -32,11 +32,11 @@ TEST_CASE("server newer than pg_dump: `> file` leaves neither the file nor a zer
     Result plain = sh("pg_dump -Fc app > plain.dump", env, dir);
     CHECK(plain.status != 0);
     CHECK(file_size(dir + "/plain.dump") == 0);
-    // ...pg_dump-safe leaves nothing.
+    // ...pg_dump-safe leaves no final name, only its (empty) partial as evidence.
     Result r = sh(q(wrapper()) + " -Fc app > safe.dump", env, dir);
     CHECK(r.status == 1);
     CHECK_FALSE(exists(dir + "/safe.dump"));
-    CHECK_FALSE(exists(dir + "/safe.dump.partial"));
+    CHECK(exists(dir + "/safe.dump.partial"));
     auto lines = lines_with(r.err, "[backup] FAILED ");
     REQUIRE(lines.size() == 1);
     CHECK(fields(lines[0])["reason"] == "version-mismatch");

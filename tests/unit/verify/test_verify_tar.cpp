@@ -21,16 +21,16 @@ std::vector<std::uint64_t> member_cuts(const fs::path& tar) {
             m.name != "toc.dat" && m.name.compare(0, 5, "blob_") != 0)
             data.push_back(&m);
     REQUIRE(data.size() == 5);
-    const auto* big = *std::max_element(data.begin(), data.end(), [](auto* a, auto* b) {
-        return a->size < b->size;
-    });
+    const auto* big = *std::max_element(data.begin(), data.end(),
+                                        [](auto* a, auto* b) { return a->size < b->size; });
     std::vector<std::uint64_t> out;
     for (const TarMember* m : {data.front(), big, data.back()}) {
         const auto c = cuts(m->header, m->data + m->size, size);
         out.insert(out.end(), c.begin(), c.end());
     }
     for (const auto& m : members) { // every header start, data start and data end, exactly
-        for (std::uint64_t at : {m.header, m.data, m.data + m.size, (m.data + m.size + 511) / 512 * 512})
+        for (std::uint64_t at :
+             {m.header, m.data, m.data + m.size, (m.data + m.size + 511) / 512 * 512})
             if (at > 0 && at < size)
                 out.push_back(at);
     }
@@ -88,8 +88,7 @@ TEST_CASE("tar: an archive without its end-of-archive blocks is rejected", "[tar
     }
 }
 
-TEST_CASE("tar: a zeroed member header and a zeroed data tail are rejected at structure",
-          "[tar]") {
+TEST_CASE("tar: a zeroed member header and a zeroed data tail are rejected at structure", "[tar]") {
     TempDir tmp;
     const auto tar = tmp / "a.tar";
     pg_dump("-Ft", tar);
