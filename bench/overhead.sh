@@ -7,10 +7,12 @@
 #              repository); configured (Release, -DPDS_BUILD_TESTS=OFF) if it is not, and
 #              pg_dump-safe is built.
 # Environment:
-#   BENCH_SIZES    databases by approximate custom-format dump size in MiB (default "20 150")
-#   BENCH_TABLES   also a database of this many small tables (default 2000; 0: none)
-#   BENCH_FORMATS  pg_dump formats (default "custom plain directory")
-#   REPEAT         runs of each variant, interleaved; the median is reported (default 5)
+#   BENCH_SIZES    databases by approximate custom-format dump size in MiB (default "1 170":
+#                  a tiny database and one of about 730 MB on disk; sizes are printed)
+#   BENCH_TABLES   also a database of this many small tables (default 0: none)
+#   BENCH_FORMATS  among custom, plain, directory, directory-j2, tar
+#                  (default "custom plain directory-j2")
+#   REPEAT         runs of each variant, interleaved; median and min-max (default 3)
 #   BENCH_PORT     port of the throwaway server's unix socket (default 54700)
 #   PG_BINDIR      PostgreSQL 15 binaries (default /usr/lib/postgresql/15/bin)
 #   JOBS           build parallelism (default: number of CPUs)
@@ -18,14 +20,15 @@
 # Starts a throwaway PostgreSQL 15 server (unix socket under BUILD_DIR/bench-overhead; as
 # root it runs as user postgres), creates the databases with generate_series data, then for
 # each database and format runs, REPEAT times in rotating order:
-#   pg_dump -F? -f X                               (plain pg_dump)
-#   pg_dump-safe -F? -f Y                          (default level: structure)
-#   pg_dump-safe --safe-verify=toc|full -F? -f Y
-# and prints the median wall time of each, its ratio to plain pg_dump, the peak RSS of
-# pg_dump (GNU time) and pg_dump-safe's own peak RSS (VmHWM of the pg_dump-safe process,
-# sampled every 20 ms; pg_dump and pg_restore -l are its children and not counted), and
-# a markdown table for README.md. Outputs are removed between runs (untimed); files are
-# in the page cache. The server is stopped on exit.
+#   pg_dump -F? -f X                                (bare pg_dump: the baseline)
+#   recipe: pg_dump -F? -f X.partial && test -s X.partial && pg_restore -l X.partial &&
+#           mv X.partial X                          (the usual shell recipe; not for plain)
+#   pg_dump-safe --safe-verify=toc|structure|full -F? -f Y
+# and prints the median wall time of each with its min-max spread, the ratio of medians to
+# bare pg_dump measured in the same run, pg_dump's peak RSS (GNU time) and pg_dump-safe's own
+# peak RSS (VmHWM of the pg_dump-safe process, sampled every 20 ms; pg_dump and pg_restore -l
+# are its children and not counted), and a markdown table for README.md. Outputs are
+# removed between runs (untimed); files are in the page cache. The server is stopped on exit.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -37,10 +40,10 @@ fi
 build=${1:-$BENCH_REPO/build-bench}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
-sizes=${BENCH_SIZES:-20 150}
-ntables=${BENCH_TABLES:-2000}
-formats=${BENCH_FORMATS:-custom plain directory}
-repeat=${REPEAT:-5}
+sizes=${BENCH_SIZES:-1 170}
+ntables=${BENCH_TABLES:-0}
+formats=${BENCH_FORMATS:-custom plain directory-j2}
+repeat=${REPEAT:-3}
 BENCH_WORK=$build/bench-overhead
 start=$(date +%s)
 say() { echo "# $* ($(($(date +%s) - start))s)" >&2; }
@@ -68,38 +71,47 @@ if [ "$ntables" -gt 0 ]; then
     dbs+=("t${ntables}")
 fi
 
-declare -A flag=([custom]=-Fc [plain]=-Fp [directory]=-Fd [tar]=-Ft)
-variants=(pg_dump structure toc full)
-table="| database | format | dump MiB | pg_dump s | safe (structure) s | ratio | safe toc s | ratio | safe full s | ratio | added CPU s structure / toc / full | pg_dump RSS MiB | pg_dump-safe own RSS MiB |"
-table+=$'\n'"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+declare -A flag=([custom]=-Fc [plain]=-Fp [directory]=-Fd [directory-j2]="-Fd -j2" [tar]=-Ft)
+# "min-max" of a list of numbers
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
+table="| database | DB size | format | dump MiB | pg_dump s (min-max) | recipe | toc | structure (default) | full | pg_dump RSS MiB | pg_dump-safe own RSS MiB |"
+table+=$'\n'"|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for db in "${dbs[@]}"; do
+    dbsize=$(bench_psql -At -d postgres -c "SELECT pg_size_pretty(pg_database_size('$db'))")
     for f in $formats; do
         [ -n "${flag[$f]:-}" ] || { echo "unknown format $f" >&2; exit 2; }
-        declare -A walls=() cpus=() rss=()
-        for v in "${variants[@]}"; do walls[$v]=""; cpus[$v]=""; rss[$v]=0; done
-        say "$db $f: $repeat x ${variants[*]}"
+        read -r -a fl <<<"${flag[$f]}"
+        variants=(pg_dump recipe toc structure full)
+        if [ "$f" = plain ]; then variants=(pg_dump toc structure full); fi
+        declare -A walls=() rss=()
+        for v in "${variants[@]}"; do walls[$v]=""; rss[$v]=0; done
+        say "$db ($dbsize) $f: $repeat x ${variants[*]}"
         for ((i = 0; i < repeat; i++)); do
             for ((j = 0; j < ${#variants[@]}; j++)); do
                 v=${variants[$(((i + j) % ${#variants[@]}))]}
                 out=$BENCH_WORK/out.$f
-                rm -rf "$out" "$out.lock" "$out.partial"
-                if [ "$v" = pg_dump ]; then
-                    bench_measure "$pg_dump" "${flag[$f]}" -f "$out" "$db"
-                    r=$M_RSS
-                else
-                    level=()
-                    if [ "$v" != structure ]; then level=(--safe-verify="$v"); fi
-                    bench_measure --own-rss "$safe" --safe-pg-dump="$pg_dump" "${level[@]}" \
-                        "${flag[$f]}" -f "$out" "$db"
-                    r=$M_OWN_RSS
-                fi
+                rm -rf "$out" "$out.lock" "$out.partial" "$out.partial.failure.json"
+                case $v in
+                pg_dump)
+                    bench_measure "$pg_dump" "${fl[@]}" -f "$out" "$db"
+                    r=$M_RSS ;;
+                recipe)
+                    bench_measure sh -c 'pg=$1 out=$2 db=$3 rst=$4; shift 4
+                        "$pg" "$@" -f "$out.partial" "$db" && test -s "$out.partial" &&
+                        "$rst" -l "$out.partial" >/dev/null && mv "$out.partial" "$out"' sh \
+                        "$pg_dump" "$out" "$db" "$PG_BINDIR/pg_restore" "${fl[@]}"
+                    r=0 ;;
+                *)
+                    bench_measure --own-rss "$safe" --safe-pg-dump="$pg_dump" \
+                        --safe-verify="$v" "${fl[@]}" -f "$out" "$db"
+                    r=$M_OWN_RSS ;;
+                esac
                 if [ "$M_RC" != 0 ] || [ ! -e "$out" ]; then
                     echo "$v $f $db failed (exit $M_RC):" >&2
                     cat "$BENCH_WORK/last.err" >&2
                     exit 1
                 fi
                 walls[$v]+=" $M_WALL"
-                cpus[$v]+=" $M_CPU"
                 if [ "$r" -gt "${rss[$v]}" ]; then rss[$v]=$r; fi
             done
         done
@@ -107,22 +119,20 @@ for db in "${dbs[@]}"; do
         # shellcheck disable=SC2086 # word-split the list of times
         base=$(bench_median ${walls[pg_dump]})
         # shellcheck disable=SC2086
-        base_cpu=$(bench_median ${cpus[pg_dump]})
-        row="| $db | ${flag[$f]} | $size | $base"
-        own=0 added=""
-        for v in structure toc full; do
+        row="| $db | $dbsize | ${flag[$f]} | $size | $base ($(spread ${walls[pg_dump]}))"
+        own=0
+        for v in recipe toc structure full; do
+            if [ -z "${walls[$v]+x}" ]; then row+=" | -"; continue; fi
             # shellcheck disable=SC2086
             m=$(bench_median ${walls[$v]})
-            row+=" | $m | $(bench_ratio "$m" "$base")"
             # shellcheck disable=SC2086
-            c=$(bench_median ${cpus[$v]})
-            added+="${added:+ / }$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { printf "%+.2f", a - b }')"
-            if [ "${rss[$v]}" -gt "$own" ]; then own=${rss[$v]}; fi
+            row+=" | $(bench_ratio "$m" "$base")× ($m s, $(spread ${walls[$v]}))"
+            if [ "$v" != recipe ] && [ "${rss[$v]}" -gt "$own" ]; then own=${rss[$v]}; fi
         done
-        row+=" | $added | $(bench_mb "${rss[pg_dump]}") | $(bench_mb "$own") |"
+        row+=" | $(bench_mb "${rss[pg_dump]}") | $(bench_mb "$own") |"
         table+=$'\n'"$row"
         echo "$row"
-        unset walls cpus rss
+        unset walls rss
     done
 done
 rm -rf "$BENCH_WORK"/out.*
@@ -130,8 +140,8 @@ rm -rf "$BENCH_WORK"/out.*
 echo
 echo "## pg_dump-safe overhead: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$pg_dump" --version), median of $repeat interleaved runs"
 echo
-echo "Load average at start: $load_start; at end: $(bench_load). Added CPU: median user + system"
-echo "seconds of pg_dump-safe and its children (pg_dump, pg_restore -l) minus pg_dump's alone."
+echo "Load average at start: $load_start; at end: $(bench_load). Ratios: median wall time of the"
+echo "variant / median of bare pg_dump, measured interleaved in the same run (seconds, min-max)."
 echo
 echo "$table"
 say "done"
