@@ -421,6 +421,16 @@ check_deb() {
     return $bad
 }
 
+# ---- smoke test: the .deb's own files, via PATH=<deb>/usr/lib/pg_dump-safe/bin --------------
+# `pg_dump -Fc -f x app` must publish a verified dump through x.partial (seen with strace).
+check_smoke() {
+    need strace || return 1
+    [ -x "$work/deb-root/usr/lib/pg_dump-safe/bin/pg_dump" ] ||
+        { echo "no unpacked .deb with the masquerade link (did the deb check fail?)"; return 1; }
+    "$here/smoke-test.sh" "$work/deb-root/usr/lib/pg_dump-safe/bin" \
+        "$work/deb-root/usr/bin/pg_dump-safe-audit"
+}
+
 # ---- the .rpm: build, same files as the .deb -----------------------------------------------
 # Known, explained differences (normalised before comparing):
 #   /lib/systemd/system (Debian 12's unit directory, lintian insists) vs /usr/lib/systemd/system
@@ -519,6 +529,7 @@ check completion "bash completion (packaging/test-completion.sh)" check_completi
 check container "container examples (YAML parses, CronJob uses pg_dump-safe)" check_container
 check install "CMake install to DESTDIR, masquerade link, uninstall" check_cmake_install
 check deb ".deb: dpkg-buildpackage, lintian, apt simulate" check_deb
+check smoke "smoke test of the unpacked .deb through its masquerade directory" check_smoke
 check rpm ".rpm: rpmbuild, same files as the .deb" check_rpm
 check systemd "systemd units and tmpfiles.d (from the .deb)" check_systemd
 

@@ -123,8 +123,9 @@ else
     bad "keep.dump was changed by a failed run"
 fi
 PATH=$PATH_SAFE pg_dump -Fc -f "$fails/new.dump" no_such_database 2>/dev/null
-if [ ! -e "$fails/new.dump" ] && [ -z "$(find "$fails" -name 'new.dump*')" ]; then
-    ok "a failed first dump leaves no file at all"
+if [ ! -e "$fails/new.dump" ] && [ -e "$fails/new.dump.partial" ] &&
+    [ -e "$fails/new.dump.partial.failure.json" ]; then
+    ok "a failed first dump leaves no final name, only its partial and failure record"
 else
     bad "a failed dump left: $(find "$fails" -name 'new.dump*')"
 fi
