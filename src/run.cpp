@@ -207,7 +207,7 @@ std::optional<Failure> verify_output(Run& r) {
     if (r.format != cli::Format::Plain) {
         exec::ChildSpec spec;
         spec.program = r.tools.pg_restore;
-        spec.argv = {"pg_restore", "-l", r.out.partial.string()};
+        spec.argv = {"pg_restore", "-l", "--", r.out.partial.string()}; // a name may start with -
         int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
         spec.stdout_fd = devnull;
         spec.pass_stderr = false;

@@ -103,6 +103,9 @@ const char* shape_name(Shape s) {
 }
 
 OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int stdout_fd) {
+    // pg_dump -Fp -f '' fails to open "" (after dumping); handing it over keeps its error.
+    if (format == cli::Format::Plain && args.file && args.file->empty())
+        return passthrough("-f '' names no file");
     bool to_stdout =
         !args.file || args.file->empty() || (format == cli::Format::Plain && *args.file == "-");
     if (to_stdout) {
