@@ -12,7 +12,7 @@
 #
 # Environment: PDS_CHECK_KEEP=1 keeps the work directory (printed) for inspection;
 # PDS_CHECK_ONLY="man drift ..." (developers) runs only the named checks, of: man drift
-# completion container install deb rpm systemd (the packages are built only when needed,
+# completion container install deb smoke rpm systemd (the packages are built only when needed,
 # and the summary names the checks that did not run).
 # Prints one PASS/FAIL line per check and "packaging: N passed, M failed"; exits non-zero
 # when any check fails. A missing tool is a failure, never a skip.
@@ -57,7 +57,7 @@ version=$(perl -0ne 'print $1 if /project\s*\(\s*pg_dump_safe\b[^)]*?\bVERSION\s
 
 pass=0 fail=0
 summary=()
-only=" ${PDS_CHECK_ONLY:-man drift completion container install deb rpm systemd} "
+only=" ${PDS_CHECK_ONLY:-man drift completion container install deb smoke rpm systemd} "
 wanted() { [[ $only == *" $1 "* ]]; }
 # check KEY NAME FUNCTION: runs FUNCTION (its output indented), records PASS or FAIL with the
 # time.
