@@ -70,7 +70,8 @@ void check_final(FinalResult& f, const Options& o, VerifyCache* cache, Report& r
     if (d.id.size == 0) {
         f.zero_byte = true;
         f.verdict = Verdict::Failed;
-        f.problem = d.directory ? "empty directory dump (0 bytes of files)" : "empty file (0 bytes)";
+        f.problem =
+            d.directory ? "empty directory dump (0 bytes of files)" : "empty file (0 bytes)";
         return;
     }
     if (d.id.size < min) {
@@ -311,11 +312,10 @@ Report run_audit(const Options& o, std::vector<std::string>& notes) {
     for (const PartialResult& p : r.partials) {
         if (!p.stale)
             continue;
-        std::string why = p.failure ? (p.failure->error.empty() ? "failed: reason=" +
-                                                                      p.failure->reason
-                                                                : p.failure->error)
-                                    : "abandoned: no failure record, unchanged for " +
-                                          human_duration(p.age);
+        std::string why =
+            p.failure ? (p.failure->error.empty() ? "failed: reason=" + p.failure->reason
+                                                  : p.failure->error)
+                      : "abandoned: no failure record, unchanged for " + human_duration(p.age);
         add(r, Severity::Warning, "stale-partial", p.partial.path, why);
     }
     for (const Unreadable& u : r.unreadable)

@@ -21,8 +21,8 @@ const char* verdict_name(Verdict v); // "ok", "failed", "unverified"
 
 struct FinalResult {
     FoundDump dump;
-    std::string dir;    // parent directory
-    std::string series; // series name within dir
+    std::string dir;      // parent directory
+    std::string series;   // series name within dir
     std::time_t time = 0; // the name's stamp when it has one, else the mtime
     Verdict verdict = Verdict::Unverified;
     std::string problem;
@@ -46,7 +46,7 @@ struct PartialResult {
 
 struct SeriesResult {
     std::string root, dir, name;
-    std::vector<std::size_t> finals;   // indices into Report::finals, newest first
+    std::vector<std::size_t> finals; // indices into Report::finals, newest first
     std::optional<std::size_t> newest_good;
     std::int64_t newest_good_age = 0;
     bool newest_unrestorable = false;

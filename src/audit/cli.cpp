@@ -86,8 +86,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             err << kProg << ": warning: " << visible(n) << "\n";
         std::string text;
         switch (o.format) {
-        case OutputFormat::Json: text = render_json(r); break;
-        case OutputFormat::Prometheus: text = render_prometheus(r); break;
+        case OutputFormat::Json:
+            text = render_json(r);
+            break;
+        case OutputFormat::Prometheus:
+            text = render_prometheus(r);
+            break;
         case OutputFormat::Table: {
             TableStyle style;
             style.colour = stdout_is_terminal && o.output.empty() && !std::getenv("NO_COLOR");

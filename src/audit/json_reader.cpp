@@ -207,14 +207,30 @@ private:
                 fail("unterminated escape");
             char e = s_[pos_++];
             switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case '"':
+                out += '"';
+                break;
+            case '\\':
+                out += '\\';
+                break;
+            case '/':
+                out += '/';
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             case 'u': {
                 unsigned cp = hex4();
                 if (cp >= 0xd800 && cp < 0xdc00) {
@@ -230,7 +246,8 @@ private:
                 put_utf8(out, cp);
                 break;
             }
-            default: fail(std::string("bad escape \\") + e);
+            default:
+                fail(std::string("bad escape \\") + e);
             }
         }
     }
@@ -267,14 +284,20 @@ double JsonValue::as_double() const {
 
 std::string JsonValue::scalar_text() const {
     switch (type) {
-    case Type::Null: return "null";
-    case Type::Bool: return boolean ? "true" : "false";
+    case Type::Null:
+        return "null";
+    case Type::Bool:
+        return boolean ? "true" : "false";
     case Type::Number:
-    case Type::String: return text;
-    default: return "";
+    case Type::String:
+        return text;
+    default:
+        return "";
     }
 }
 
-JsonValue parse_json(const std::string& text) { return Parser(text).document(); }
+JsonValue parse_json(const std::string& text) {
+    return Parser(text).document();
+}
 
 } // namespace pds::audit

@@ -16,7 +16,7 @@ enum class OutputFormat { Table, Json, Prometheus };
 
 struct Options {
     std::vector<std::string> operands;
-    bool verify_given = false;                                    // --verify appeared
+    bool verify_given = false;                                     // --verify appeared
     std::optional<verify::Level> level = verify::Level::Structure; // nullopt: --verify=none
     OutputFormat format = OutputFormat::Table;
     std::string output;                          // --output FILE; empty: stdout
@@ -25,7 +25,7 @@ struct Options {
     double margin = 1.0;                         // multiplies the estimated need
     std::optional<std::int64_t> max_age;         // seconds; none: age never flagged
     std::int64_t stale_partial = 3600;           // seconds
-    std::size_t recent = 3; // newest finals per series that make up the estimated need
+    std::size_t recent = 3;            // newest finals per series that make up the estimated need
     std::vector<std::string> patterns; // extra final-dump globs
     std::optional<std::string> series_regex;
     std::string cache_file; // resolved default when empty and use_cache

@@ -1,6 +1,5 @@
 // node_exporter textfile-collector format (Prometheus text exposition format 0.0.4).
 #include "audit/render.hpp"
-
 #include "audit/text.hpp"
 
 #include <cstdio>
@@ -55,7 +54,9 @@ private:
     std::string out_;
 };
 
-double num(std::uint64_t v) { return static_cast<double>(v); }
+double num(std::uint64_t v) {
+    return static_cast<double>(v);
+}
 
 } // namespace
 

@@ -1,5 +1,4 @@
 #include "audit/render.hpp"
-
 #include "audit/text.hpp"
 
 #include <algorithm>
@@ -54,10 +53,14 @@ private:
 };
 
 const char* colour_of(Severity s) {
-    return s == Severity::Critical ? "\033[1;31m" : s == Severity::Warning ? "\033[33m" : "\033[32m";
+    return s == Severity::Critical  ? "\033[1;31m"
+           : s == Severity::Warning ? "\033[33m"
+                                    : "\033[32m";
 }
 
-Table::Cell severity_cell(Severity s) { return {severity_name(s), colour_of(s)}; }
+Table::Cell severity_cell(Severity s) {
+    return {severity_name(s), colour_of(s)};
+}
 
 std::string percent(double p) {
     char buf[16];
@@ -79,8 +82,8 @@ std::string render_table(const Report& r, const TableStyle& style) {
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         if (style.colour)
             status = colour_of(r.severity) + status + "\033[0m";
-        out += head + status + " (" + std::to_string(crit) + " critical, " +
-               std::to_string(warn) + " warning) at " + local_minutes(r.now) +
+        out += head + status + " (" + std::to_string(crit) + " critical, " + std::to_string(warn) +
+               " warning) at " + local_minutes(r.now) +
                ", verify=" + (r.level ? verify::level_name(*r.level) : "none") + ", " +
                std::to_string(r.finals.size()) + " final dumps (" + std::to_string(r.verified) +
                " read, " + std::to_string(r.from_cache) + " from cache)\n";
@@ -90,14 +93,16 @@ std::string render_table(const Report& r, const TableStyle& style) {
     Table roots(style.colour);
     roots.row({{"SIZE"}, {"FREE"}, {"FREE%"}, {"NEED"}, {"REQUIRED"}, {"HEADROOM"}, {"ROOT"}});
     for (const RootResult& x : r.roots) {
-        const Severity s =
-            x.low_headroom || !x.statvfs_ok ? Severity::Warning : Severity::Ok;
+        const Severity s = x.low_headroom || !x.statvfs_ok ? Severity::Warning : Severity::Ok;
         roots.row({{x.statvfs_ok ? human_size(x.fs_size) : "?"},
                    {x.statvfs_ok ? human_size(x.free_bytes) : "?"},
                    {x.statvfs_ok ? percent(x.free_percent) : "?"},
                    {human_size(x.need)},
                    {human_size(x.required)},
-                   {x.low_headroom ? "low" : x.statvfs_ok ? "ok" : "unknown", colour_of(s)},
+                   {x.low_headroom ? "low"
+                    : x.statvfs_ok ? "ok"
+                                   : "unknown",
+                    colour_of(s)},
                    {visible(x.path)}});
     }
     out += roots.str();
@@ -141,12 +146,12 @@ std::string render_table(const Report& r, const TableStyle& style) {
         finals.row({{"SIZE"}, {"TIME"}, {"FORMAT"}, {"VERDICT"}, {"PATH"}});
         for (const FinalResult& f : r.finals) {
             const Severity s = f.verdict == Verdict::Failed ? Severity::Critical : Severity::Ok;
-            finals.row({{human_size(f.dump.id.size)},
-                        {local_minutes(f.time)},
-                        {verify::archive_format_name(f.info.format)},
-                        {verdict_name(f.verdict), colour_of(s)},
-                        {visible(f.dump.path) +
-                         (f.problem.empty() ? "" : ": " + visible(f.problem))}});
+            finals.row(
+                {{human_size(f.dump.id.size)},
+                 {local_minutes(f.time)},
+                 {verify::archive_format_name(f.info.format)},
+                 {verdict_name(f.verdict), colour_of(s)},
+                 {visible(f.dump.path) + (f.problem.empty() ? "" : ": " + visible(f.problem))}});
         }
         out += finals.str();
     }

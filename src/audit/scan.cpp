@@ -100,7 +100,9 @@ public:
         }
         if (kind == NameKind::Final) {
             add_final(path, false, id_of(st),
-                      S_ISREG(st.st_mode) ? "" : std::string("not a regular file: ") + type_name(st.st_mode));
+                      S_ISREG(st.st_mode)
+                          ? ""
+                          : std::string("not a regular file: ") + type_name(st.st_mode));
         } else if (kind == NameKind::Partial && S_ISREG(st.st_mode)) {
             add_partial(path, false, st);
         }

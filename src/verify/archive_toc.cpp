@@ -165,9 +165,10 @@ Header read_header(Reader& r, int expected_format) {
         const auto year = read_ranged_int(r, h, "creation year", 0, 8099);
         read_ranged_int(r, h, "creation isdst", -1, 1);
         char buf[64];
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(year + 1900),
-                      static_cast<int>(mon + 1), static_cast<int>(mday), static_cast<int>(hour),
-                      static_cast<int>(min), static_cast<int>(sec));
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d",
+                      static_cast<int>(year + 1900), static_cast<int>(mon + 1),
+                      static_cast<int>(mday), static_cast<int>(hour), static_cast<int>(min),
+                      static_cast<int>(sec));
         h.created = buf;
         read_str(r, h, "database name", &h.database, 256);
         read_str(r, h, "server version", &h.server_version, 256);
@@ -239,8 +240,7 @@ void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, 
         read_str(r, h, "file name", &e.filename, 256);
         if (had_dumper == e.filename.empty())
             fail(had_dumper ? "entry has data but no file name"
-                            : "entry has no data but names file \"" + printable(e.filename) +
-                                  "\"");
+                            : "entry has no data but names file \"" + printable(e.filename) + "\"");
     }
     if (had_dumper)
         toc.data.push_back(std::move(e));
@@ -261,9 +261,8 @@ Toc read_toc(Reader& r, const Header& h, TocExtra extra) {
              plural(r.remaining(), "byte") + " that follow");
     toc.entries = static_cast<std::uint64_t>(count);
     for (std::int64_t i = 0; i < count; ++i) {
-        std::string where =
-            "TOC entry " + std::to_string(i + 1) + " of " + std::to_string(count) + " at byte " +
-            std::to_string(r.pos());
+        std::string where = "TOC entry " + std::to_string(i + 1) + " of " + std::to_string(count) +
+                            " at byte " + std::to_string(r.pos());
         try {
             read_entry(r, h, extra, where, toc);
         } catch (const Corrupt& e) {

@@ -15,10 +15,10 @@ int main(int argc, char** argv) {
     const ArchiveInfo& i = v.info;
     std::cout << (v.ok ? "ok" : "FAILED") << " level=" << level_name(*level)
               << " format=" << archive_format_name(i.format) << " version=" << i.archive_version
-              << " pg_dump=" << i.pg_dump_version << " database=" << i.database
-              << " created=\"" << i.created << "\" compression=" << i.compression
-              << " entries=" << i.entries << " data_entries=" << i.data_entries
-              << " data_bytes=" << i.data_bytes << " file_bytes=" << i.file_bytes << "\n";
+              << " pg_dump=" << i.pg_dump_version << " database=" << i.database << " created=\""
+              << i.created << "\" compression=" << i.compression << " entries=" << i.entries
+              << " data_entries=" << i.data_entries << " data_bytes=" << i.data_bytes
+              << " file_bytes=" << i.file_bytes << "\n";
     if (!v.ok)
         std::cout << "problem: " << v.problem << "\n";
     return v.ok ? 0 : 1;

@@ -5,8 +5,8 @@
 namespace pds::verify::detail {
 
 bool is_plain_file_name(const std::string& name) {
-    return !name.empty() && name != "." && name != ".." &&
-           name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+           name.find('\0') == std::string::npos;
 }
 
 void BlobTocParser::write(const std::uint8_t* data, std::size_t n) {

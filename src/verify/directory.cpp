@@ -44,8 +44,8 @@ public:
     DirectoryVerifier(const fs::path& dir, Level level, ArchiveInfo& info)
         : dir_(dir), level_(level), info_(info) {}
 
-    void data_file(const DataEntry& e, const std::string& name, const std::string& what,
-                   bool copy, OutputSink* sink = nullptr) {
+    void data_file(const DataEntry& e, const std::string& name, const std::string& what, bool copy,
+                   OutputSink* sink = nullptr) {
         if (!is_plain_file_name(name))
             fail(what + ": data file name \"" + printable(name) + "\" is not a plain file name");
         Found found;
@@ -128,7 +128,8 @@ void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info) {
     if (!is_file(toc_path)) {
         Found other;
         if (find_file(dir, "toc.dat", other))
-            fail("compressed " + other.path.string() + " is not supported (pg_dump writes toc.dat "
+            fail("compressed " + other.path.string() +
+                 " is not supported (pg_dump writes toc.dat "
                  "uncompressed)");
         fail("directory " + dir.string() +
              " has no toc.dat: pg_dump writes it last, so the dump did not finish");

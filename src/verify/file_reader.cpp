@@ -57,7 +57,9 @@ Reader::Reader(const File& file, std::uint64_t begin, std::uint64_t end, std::si
     }
 }
 
-void Reader::seek(std::uint64_t pos) { pos_ = pos < end_ ? pos : end_; }
+void Reader::seek(std::uint64_t pos) {
+    pos_ = pos < end_ ? pos : end_;
+}
 
 void Reader::require(std::uint64_t n) const {
     if (n > remaining())

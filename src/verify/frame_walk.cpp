@@ -10,11 +10,17 @@ std::uint32_t le32(Reader& r) {
            std::uint32_t{b[3]} << 24;
 }
 
-std::string at(std::uint64_t pos) { return " at byte " + std::to_string(pos); }
+std::string at(std::uint64_t pos) {
+    return " at byte " + std::to_string(pos);
+}
 
-bool skippable(std::uint32_t magic) { return (magic & 0xFFFFFFF0u) == 0x184D2A50u; }
+bool skippable(std::uint32_t magic) {
+    return (magic & 0xFFFFFFF0u) == 0x184D2A50u;
+}
 
-void skip_skippable(Reader& r) { r.skip(le32(r)); }
+void skip_skippable(Reader& r) {
+    r.skip(le32(r));
+}
 
 // RFC 1952 member header; the deflate data after it cannot be walked cheaply.
 void walk_gzip(Reader& r) {

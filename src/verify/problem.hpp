@@ -18,7 +18,9 @@ struct Located : Corrupt {
     using Corrupt::Corrupt;
 };
 
-[[noreturn]] inline void fail(const std::string& message) { throw Corrupt(message); }
+[[noreturn]] inline void fail(const std::string& message) {
+    throw Corrupt(message);
+}
 
 // Prefixes the message of any Corrupt thrown by fn with "context: ", so a low-level
 // "unexpected end of file" names the TOC entry or data block it happened in.

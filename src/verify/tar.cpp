@@ -16,7 +16,9 @@ struct Member {
     std::uint64_t data_at = 0, size = 0;
 };
 
-std::uint64_t padded(std::uint64_t n) { return (n + 511) / 512 * 512; }
+std::uint64_t padded(std::uint64_t n) {
+    return (n + 511) / 512 * 512;
+}
 
 // Reads the member header at r.pos(); returns false at an end-of-archive zero block.
 bool next_member(Reader& r, TarHeader& th) {
@@ -25,8 +27,8 @@ bool next_member(Reader& r, TarHeader& th) {
         if (r.at_end())
             fail("tar: archive ends at byte " + std::to_string(at) +
                  " without the two zero blocks that close a tar archive");
-        fail("tar: header at byte " + std::to_string(at) + " is cut off by the end of the file at byte " +
-             std::to_string(r.end()));
+        fail("tar: header at byte " + std::to_string(at) +
+             " is cut off by the end of the file at byte " + std::to_string(r.end()));
     }
     std::uint8_t block[512];
     r.read(block, sizeof block);
@@ -94,8 +96,7 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
     Reader tr(f, toc_member.data_at, toc_member.data_at + toc_member.size);
     const Header h = with_context("toc.dat", [&] { return read_header(tr, kFormatTar); });
     fill_info(info, h, nullptr);
-    const Toc toc =
-        with_context("toc.dat", [&] { return read_toc(tr, h, TocExtra::FileName); });
+    const Toc toc = with_context("toc.dat", [&] { return read_toc(tr, h, TocExtra::FileName); });
     fill_info(info, h, &toc);
     if (level == Level::Toc) {
         check_tar_end(f);
@@ -129,7 +130,8 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
                 blob_refs.emplace_back(th.name, file);
             });
             with_context("tar member " + th.name, [&] {
-                br.stream(m.size, [&](const std::uint8_t* p, std::size_t n) { parser.write(p, n); });
+                br.stream(m.size,
+                          [&](const std::uint8_t* p, std::size_t n) { parser.write(p, n); });
                 parser.finish();
             });
         }

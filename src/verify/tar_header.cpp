@@ -40,9 +40,12 @@ bool checksum_ok(const std::uint8_t* b, std::uint64_t& stored, std::uint64_t& co
 }
 
 bool magic_ok(const std::uint8_t* b) {
-    return std::memcmp(b + 257, "ustar\0" "00", 8) == 0 || // POSIX
-           std::memcmp(b + 257, "ustar  \0", 8) == 0 ||    // GNU
-           std::memcmp(b + 257, "ustar00\0", 8) == 0;      // pg_dump before 9.3
+    return std::memcmp(b + 257,
+                       "ustar\0"
+                       "00",
+                       8) == 0 ||                       // POSIX
+           std::memcmp(b + 257, "ustar  \0", 8) == 0 || // GNU
+           std::memcmp(b + 257, "ustar00\0", 8) == 0;   // pg_dump before 9.3
 }
 
 std::string field_string(const std::uint8_t* f, std::size_t n) {
@@ -76,9 +79,8 @@ TarHeader parse_tar_header(const std::uint8_t* b, std::uint64_t at) {
         "tar member \"" + printable(th.name) + "\" at byte " + std::to_string(at);
     std::uint64_t stored = 0, computed = 0;
     if (!checksum_ok(b, stored, computed))
-        fail(where + ": header checksum mismatch (stored \"" +
-             printable(field_string(b + 148, 8)) + "\", computed " + std::to_string(computed) +
-             ")");
+        fail(where + ": header checksum mismatch (stored \"" + printable(field_string(b + 148, 8)) +
+             "\", computed " + std::to_string(computed) + ")");
     if (!magic_ok(b))
         fail(where + ": header has no ustar magic");
     if (b[156] != '0' && b[156] != 0)

@@ -12,7 +12,9 @@ namespace {
 bool name_start(char c, bool colon) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':');
 }
-bool name_char(char c, bool colon) { return name_start(c, colon) || (c >= '0' && c <= '9'); }
+bool name_char(char c, bool colon) {
+    return name_start(c, colon) || (c >= '0' && c <= '9');
+}
 
 bool valid_name(const std::string& s, bool colon) {
     if (s.empty() || !name_start(s[0], colon))
@@ -97,7 +99,8 @@ PromDoc parse_prometheus(const std::string& text) {
                     if (!help_seen.insert(name).second)
                         throw LineError("second HELP for " + name);
                     for (std::size_t i = 0; i < arg.size(); ++i)
-                        if (arg[i] == '\\' && (i + 1 >= arg.size() || (arg[i + 1] != '\\' && arg[i + 1] != 'n')))
+                        if (arg[i] == '\\' &&
+                            (i + 1 >= arg.size() || (arg[i + 1] != '\\' && arg[i + 1] != 'n')))
                             throw LineError("bad escape in HELP");
                     f.help = arg;
                 } else {
@@ -171,7 +174,8 @@ PromDoc parse_prometheus(const std::string& text) {
                             else if (e == 'n')
                                 value += '\n';
                             else
-                                throw LineError(std::string("bad escape \\") + e + " in label value");
+                                throw LineError(std::string("bad escape \\") + e +
+                                                " in label value");
                         } else {
                             value += c;
                         }
@@ -196,8 +200,8 @@ PromDoc parse_prometheus(const std::string& text) {
             }
             doc.samples.push_back(std::move(s));
         } catch (const LineError& e) {
-            throw std::runtime_error("line " + std::to_string(lineno) + ": " + e.what() +
-                                     ": " + visible(line));
+            throw std::runtime_error("line " + std::to_string(lineno) + ": " + e.what() + ": " +
+                                     visible(line));
         }
     }
     return doc;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <grp.h>
 #include <pwd.h>
@@ -14,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 namespace pds::audit::test {
 namespace {
@@ -186,8 +186,7 @@ Run shell(const std::string& command) {
 Run run_binary(const std::vector<std::string>& args, const std::vector<std::string>& env) {
     struct stat st;
     if (::stat(PDS_AUDIT_BINARY, &st) != 0)
-        FAIL("the executable " PDS_AUDIT_BINARY " is not built (" << std::strerror(errno)
-                                                                  << ")");
+        FAIL("the executable " PDS_AUDIT_BINARY " is not built (" << std::strerror(errno) << ")");
     std::string cmd = "env";
     for (const auto& e : env)
         cmd += " " + shell_quote(e);
@@ -205,8 +204,7 @@ void pg_dump(const std::string& format, const std::string& out, const std::strin
     const std::string env_file = std::string(PDS_PGTEST_ROOT) + "/s15/env";
     std::ifstream in(env_file);
     if (!in)
-        FAIL("test server environment " << env_file
-                                        << " missing: is the pg15 fixture running?");
+        FAIL("test server environment " << env_file << " missing: is the pg15 fixture running?");
     std::string line, env;
     while (std::getline(in, line))
         if (!line.empty())
@@ -222,16 +220,15 @@ void pg_dump(const std::string& format, const std::string& out, const std::strin
 JsonValue strict_json(const std::string& text) {
     TempDir tmp;
     write_file(tmp / "doc.json", text);
-    const char* script =
-        "import json,sys\n"
-        "def no_dup(pairs):\n"
-        "    keys=[k for k,_ in pairs]\n"
-        "    assert len(keys)==len(set(keys)), 'duplicate key'\n"
-        "    return dict(pairs)\n"
-        "def no_const(c): raise ValueError('non-standard constant '+c)\n"
-        "data=open(sys.argv[1],'rb').read()\n"
-        "json.loads(data.decode('utf-8', 'strict'), object_pairs_hook=no_dup,"
-        " parse_constant=no_const)\n";
+    const char* script = "import json,sys\n"
+                         "def no_dup(pairs):\n"
+                         "    keys=[k for k,_ in pairs]\n"
+                         "    assert len(keys)==len(set(keys)), 'duplicate key'\n"
+                         "    return dict(pairs)\n"
+                         "def no_const(c): raise ValueError('non-standard constant '+c)\n"
+                         "data=open(sys.argv[1],'rb').read()\n"
+                         "json.loads(data.decode('utf-8', 'strict'), object_pairs_hook=no_dup,"
+                         " parse_constant=no_const)\n";
     write_file(tmp / "check.py", script);
     Run r = shell("python3 " + shell_quote(tmp / "check.py") + " " + shell_quote(tmp / "doc.json") +
                   " 2>&1");
@@ -240,6 +237,8 @@ JsonValue strict_json(const std::string& text) {
     return parse_json(text);
 }
 
-std::time_t now() { return std::time(nullptr); }
+std::time_t now() {
+    return std::time(nullptr);
+}
 
 } // namespace pds::audit::test

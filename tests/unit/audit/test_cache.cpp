@@ -89,8 +89,10 @@ TEST_CASE("with the cache, unchanged files are not read again - changed ones are
         CHECK(f.at("cached").boolean);
     // Same verdicts from the cache as from reading.
     for (std::size_t i = 0; i < 6; ++i) {
-        CHECK(second.at("finals")[i].at("verdict").text == first.at("finals")[i].at("verdict").text);
-        CHECK(second.at("finals")[i].at("problem").text == first.at("finals")[i].at("problem").text);
+        CHECK(second.at("finals")[i].at("verdict").text ==
+              first.at("finals")[i].at("verdict").text);
+        CHECK(second.at("finals")[i].at("problem").text ==
+              first.at("finals")[i].at("problem").text);
         CHECK(second.at("finals")[i].at("format").text == first.at("finals")[i].at("format").text);
     }
 

@@ -64,15 +64,33 @@ TEST_CASE("a root that is missing, a file or a directory dump cannot be audited:
     CHECK(audit({"--no-cache", t / "good", t / "nope"}).status == 3);
 }
 
-TEST_CASE("option --help describes every option, the modes and the exit statuses - --version works") {
+TEST_CASE(
+    "option --help describes every option, the modes and the exit statuses - --version works") {
     Run h = audit({"--help"});
     CHECK(h.status == 0);
-    for (const char* word :
-         {"--verify[=LEVEL]", "--format=FORMAT", "--output=FILE", "--min-free=SIZE|PCT",
-          "--margin=FACTOR", "--max-age=DURATION", "--stale-partial=DURATION", "--recent=N",
-          "--pattern=GLOB", "--series=REGEX", "--cache=FILE", "--no-cache", "--verbose",
-          "--now=EPOCH", "--help", "--version", "NO_COLOR", "Exit status:", "  0  all good",
-          "  3  the audit could not run", "prometheus", "failure.json", "toc.dat"}) {
+    for (const char* word : {"--verify[=LEVEL]",
+                             "--format=FORMAT",
+                             "--output=FILE",
+                             "--min-free=SIZE|PCT",
+                             "--margin=FACTOR",
+                             "--max-age=DURATION",
+                             "--stale-partial=DURATION",
+                             "--recent=N",
+                             "--pattern=GLOB",
+                             "--series=REGEX",
+                             "--cache=FILE",
+                             "--no-cache",
+                             "--verbose",
+                             "--now=EPOCH",
+                             "--help",
+                             "--version",
+                             "NO_COLOR",
+                             "Exit status:",
+                             "  0  all good",
+                             "  3  the audit could not run",
+                             "prometheus",
+                             "failure.json",
+                             "toc.dat"}) {
         INFO(word);
         CHECK(h.out.find(word) != std::string::npos);
     }
@@ -86,7 +104,8 @@ TEST_CASE("option --help describes every option, the modes and the exit statuses
     CHECK(v.out.rfind("pg_dump-safe-audit ", 0) == 0);
 }
 
-TEST_CASE("option --verify takes its level only as --verify=LEVEL: a following word is an operand") {
+TEST_CASE(
+    "option --verify takes its level only as --verify=LEVEL: a following word is an operand") {
     TempDir t;
     make_dirs(t / "root");
     // "--verify full" would audit the roots "full" and ROOT: "full" does not exist.

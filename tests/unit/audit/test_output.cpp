@@ -64,9 +64,9 @@ TEST_CASE("JSON: one strict document with exactly the documented fields") {
     JsonValue doc = strict_json(r.out);
     CHECK(keys(doc) == std::set<std::string>{"tool", "version", "schema", "time", "time_unix",
                                              "status", "exit_status", "verify_level",
-                                             "max_age_seconds", "verified", "from_cache",
-                                             "roots", "series", "finals", "partials",
-                                             "unreadable", "findings"});
+                                             "max_age_seconds", "verified", "from_cache", "roots",
+                                             "series", "finals", "partials", "unreadable",
+                                             "findings"});
     CHECK(doc.at("tool").text == "pg_dump-safe-audit");
     CHECK(doc.at("schema").as_int() == 1);
     CHECK(doc.at("time").text == "2026-11-26T00:00:00Z");
@@ -75,11 +75,11 @@ TEST_CASE("JSON: one strict document with exactly the documented fields") {
     CHECK(doc.at("max_age_seconds").is_null());
 
     const JsonValue& root = doc.at("roots")[0];
-    CHECK(keys(root) == std::set<std::string>{"path", "fs_size_bytes", "free_bytes",
-                                              "free_percent", "need_bytes",
-                                              "required_free_bytes", "low_headroom", "finals",
-                                              "partials", "stale_partials", "zero_byte_finals",
-                                              "tiny_finals", "verify_failures", "unreadable"});
+    CHECK(keys(root) == std::set<std::string>{"path", "fs_size_bytes", "free_bytes", "free_percent",
+                                              "need_bytes", "required_free_bytes", "low_headroom",
+                                              "finals", "partials", "stale_partials",
+                                              "zero_byte_finals", "tiny_finals", "verify_failures",
+                                              "unreadable"});
     CHECK(root.at("path").text == h.root);
     CHECK(root.at("need_bytes").as_int() == 2 * static_cast<long long>(kBody.size()));
     CHECK(root.at("zero_byte_finals").as_int() == 1);
@@ -88,16 +88,34 @@ TEST_CASE("JSON: one strict document with exactly the documented fields") {
     for (const auto& s : doc.at("series").items)
         CHECK(keys(s) == std::set<std::string>{"root", "dir", "series", "finals", "newest",
                                                "newest_good", "newest_good_time",
-                                               "newest_good_time_unix",
-                                               "newest_good_age_seconds",
+                                               "newest_good_time_unix", "newest_good_age_seconds",
                                                "newest_unrestorable", "too_old", "status"});
     for (const auto& f : doc.at("finals").items)
-        CHECK(keys(f) == std::set<std::string>{
-                             "path", "root", "dir", "series", "kind", "size_bytes", "mtime",
-                             "mtime_unix", "time", "time_unix", "verdict", "problem", "cached",
-                             "zero_byte", "tiny", "format", "archive_version",
-                             "pg_dump_version", "server_version", "database", "created",
-                             "compression", "entries", "data_entries", "data_bytes"});
+        CHECK(keys(f) == std::set<std::string>{"path",
+                                               "root",
+                                               "dir",
+                                               "series",
+                                               "kind",
+                                               "size_bytes",
+                                               "mtime",
+                                               "mtime_unix",
+                                               "time",
+                                               "time_unix",
+                                               "verdict",
+                                               "problem",
+                                               "cached",
+                                               "zero_byte",
+                                               "tiny",
+                                               "format",
+                                               "archive_version",
+                                               "pg_dump_version",
+                                               "server_version",
+                                               "database",
+                                               "created",
+                                               "compression",
+                                               "entries",
+                                               "data_entries",
+                                               "data_bytes"});
     const JsonValue& p = doc.at("partials")[0];
     CHECK(keys(p) == std::set<std::string>{"path", "root", "kind", "size_bytes", "mtime",
                                            "mtime_unix", "age_seconds", "stale", "failure"});
@@ -154,8 +172,8 @@ TEST_CASE("Prometheus: a strictly valid exposition with escaped labels and the r
     CHECK(good[0].value == *pds::series::stamp_of("app-2026-11-25.dump"));
     CHECK(doc.find("pg_dump_safe_audit_series_newest_restorable", {{"dir", h.newline_dir}})[0]
               .value == 0);
-    CHECK(doc.find("pg_dump_safe_audit_series_finals", {{"dir", h.root + "/caf\\xe9 db"}})
-              .size() == 1);
+    CHECK(doc.find("pg_dump_safe_audit_series_finals", {{"dir", h.root + "/caf\\xe9 db"}}).size() ==
+          1);
     // No good restore point: no timestamp sample rather than a fake one.
     CHECK(doc.find("pg_dump_safe_audit_series_newest_good_timestamp_seconds",
                    {{"dir", h.newline_dir}})

@@ -15,7 +15,7 @@ using namespace pds::audit::test;
 namespace {
 
 const std::string kBody = "PGDMP" + std::string(2000, 'x'); // looks big enough, unverified
-const std::time_t kNow = 1795651200; // 2026-11-26 00:00:00 UTC
+const std::time_t kNow = 1795651200;                        // 2026-11-26 00:00:00 UTC
 
 JsonValue audit_json(const std::vector<std::string>& extra, int expected_status) {
     std::vector<std::string> args{"--format=json", "--no-cache", "--now=" + std::to_string(kNow)};
@@ -100,12 +100,14 @@ TEST_CASE("a mixed root: finals, nested and directory dumps, partials with failu
     std::set<std::string> finals;
     for (const auto& f : doc.at("finals").items)
         finals.insert(f.at("path").text);
-    const std::set<std::string> expected_finals{
-        root + "/app/app-2026-11-20.dump",          root + "/app/app-2026-11-21.dump",
-        root + "/app/app-2026-11-19.dir",           root + "/app/old/app-2026-10-01.dump",
-        root + "/crm/nested/deeper/crm_20261121T0300Z.sql", spaced,
-        newline,
-        root + "/app/caf\\xe9-2026-11-21.dump"};
+    const std::set<std::string> expected_finals{root + "/app/app-2026-11-20.dump",
+                                                root + "/app/app-2026-11-21.dump",
+                                                root + "/app/app-2026-11-19.dir",
+                                                root + "/app/old/app-2026-10-01.dump",
+                                                root + "/crm/nested/deeper/crm_20261121T0300Z.sql",
+                                                spaced,
+                                                newline,
+                                                root + "/app/caf\\xe9-2026-11-21.dump"};
     CHECK(finals == expected_finals);
     CHECK(doc.at("verify_level").text == "none");
 
@@ -234,8 +236,7 @@ TEST_CASE("series: newest restore point, --max-age, --series REGEX, unrestorable
           std::set<std::string>{"newest-unrestorable"});
     const JsonValue* link = item(bad.at("finals"), "path", root + "/app-2026-11-26.dump");
     REQUIRE(link);
-    CHECK(link->at("problem").text ==
-          "dangling symbolic link: No such file or directory");
+    CHECK(link->at("problem").text == "dangling symbolic link: No such file or directory");
     ::unlink((root + "/app-2026-11-26.dump").c_str());
 
     // --series: hourly files "host1_app_<n>.dump" grouped by the captured database name.

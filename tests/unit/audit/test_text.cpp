@@ -12,7 +12,7 @@ TEST_CASE("visible() shows control characters and non-UTF-8 bytes as escapes, ke
     CHECK(visible("plain name.dump") == "plain name.dump");
     CHECK(visible("a\nb\tc\\d") == "a\\nb\\tc\\\\d");
     CHECK(visible(std::string("bad\xff\xfe.dump")) == "bad\\xff\\xfe.dump");
-    CHECK(visible("caf\xc3\xa9") == "caf\xc3\xa9");      // é stays
+    CHECK(visible("caf\xc3\xa9") == "caf\xc3\xa9");         // é stays
     CHECK(visible(std::string("\x1b[31m")) == "\\x1b[31m"); // no terminal escapes pass
     CHECK(visible(std::string("c1\xc2\x9b")) == "c1\\xc2\\x9b");
     CHECK(visible(std::string("\xed\xa0\x80")) == "\\xed\\xa0\\x80"); // UTF-16 surrogate
@@ -21,8 +21,8 @@ TEST_CASE("visible() shows control characters and non-UTF-8 bytes as escapes, ke
 }
 
 TEST_CASE("json_string() output is strict JSON, round-trips UTF-8 and marks invalid bytes") {
-    const std::string name = std::string("we\"ird\\ na\nme\t\x01\x7f caf\xc3\xa9 \xf0\x9f\x92\xbe ") +
-                             "\xff\xc3(.dump";
+    const std::string name =
+        std::string("we\"ird\\ na\nme\t\x01\x7f caf\xc3\xa9 \xf0\x9f\x92\xbe ") + "\xff\xc3(.dump";
     const std::string doc = "{\"name\": " + json_string(name) + "}";
     JsonValue v = test::strict_json(doc);
     CHECK(v.at("name").text ==
@@ -72,8 +72,8 @@ TEST_CASE("the JSON reader accepts RFC 8259 documents and rejects malformed ones
     CHECK(v.at("a")[1].as_double() == -2500.0);
     CHECK(v.at("s").text == "\xc3\xa9\xf0\x9f\x92\xbe/");
     CHECK(v.at("o").members.empty());
-    for (const char* bad : {"", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "\"\x01\"", "01",
-                            "1.", "\"\\ud800\"", "\"\\x41\"", "{} {}", "nul", "[1] x"}) {
+    for (const char* bad : {"", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "\"\x01\"", "01", "1.",
+                            "\"\\ud800\"", "\"\\x41\"", "{} {}", "nul", "[1] x"}) {
         INFO(bad);
         CHECK_THROWS_AS(parse_json(bad), JsonError);
     }

@@ -59,7 +59,7 @@ void header(Writer& w, const SynthArchive& a, int format_byte) {
         w.u8(static_cast<int>(a.compression)); // pg_compress_algorithm: none gzip lz4 zstd
     else
         w.integer(a.compression == Compression::None ? 0 : -1); // Z_DEFAULT_COMPRESSION
-    for (int v : {56, 34, 12, 1, 5, 125, 0}) // 2025-06-01 12:34:56, no DST
+    for (int v : {56, 34, 12, 1, 5, 125, 0})                    // 2025-06-01 12:34:56, no DST
         w.integer(v);
     w.str("synth");
     w.str(version_of(a.minor));
@@ -145,7 +145,9 @@ std::string tar_member(const std::string& name, const std::string& data) {
     put(124, num);
     put(136, "14770000000");
     put(156, "0");
-    put(257, std::string("ustar\0" "00", 8));
+    put(257, std::string("ustar\0"
+                         "00",
+                         8));
     put(265, "postgres");
     put(297, "postgres");
     put(148, "        ");
@@ -193,7 +195,8 @@ std::string compress(Compression c, const std::string& data, bool zlib_format, b
         return data;
     case Compression::Gzip: {
         z_stream z{};
-        REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, zlib_format ? 15 : 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+        REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, zlib_format ? 15 : 31, 8, Z_DEFAULT_STRATEGY) ==
+                Z_OK);
         std::string out(deflateBound(&z, data.size()) + 64, '\0');
         z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
         z.avail_in = static_cast<uInt>(data.size());
@@ -237,25 +240,97 @@ SynthArchive sample_archive(int minor, Compression c) {
     a.minor = minor;
     a.compression = c;
     auto add = [&a](SynthEntry e) { a.entries.push_back(std::move(e)); };
-    add({1, "ENCODING", "ENCODING", "", "SET client_encoding = 'UTF8';\n", "", 1, false, "", {}, {}});
-    add({2, "STDSTRINGS", "STDSTRINGS", "", "SET standard_conforming_strings = 'on';\n", "", 1,
-         false, "", {}, {}});
+    add({1,
+         "ENCODING",
+         "ENCODING",
+         "",
+         "SET client_encoding = 'UTF8';\n",
+         "",
+         1,
+         false,
+         "",
+         {},
+         {}});
+    add({2,
+         "STDSTRINGS",
+         "STDSTRINGS",
+         "",
+         "SET standard_conforming_strings = 'on';\n",
+         "",
+         1,
+         false,
+         "",
+         {},
+         {}});
     add({10, "SCHEMA", "other", "", "CREATE SCHEMA other;\n", "", 2, false, "", {}, {}});
-    add({20, "TABLE", "t_small", "public", "CREATE TABLE public.t_small (id int, name text);\n",
-         "", 2, false, "", {}, {}});
-    add({21, "TABLE", "big", "public", "CREATE TABLE public.big (id int, v text);\n", "", 2,
-         false, "", {}, {}});
-    add({22, "TABLE", "empty", "other", "CREATE TABLE other.empty (x int);\n", "", 2, false, "",
-         {}, {10}});
+    add({20,
+         "TABLE",
+         "t_small",
+         "public",
+         "CREATE TABLE public.t_small (id int, name text);\n",
+         "",
+         2,
+         false,
+         "",
+         {},
+         {}});
+    add({21,
+         "TABLE",
+         "big",
+         "public",
+         "CREATE TABLE public.big (id int, v text);\n",
+         "",
+         2,
+         false,
+         "",
+         {},
+         {}});
+    add({22,
+         "TABLE",
+         "empty",
+         "other",
+         "CREATE TABLE other.empty (x int);\n",
+         "",
+         2,
+         false,
+         "",
+         {},
+         {10}});
     if (minor >= 16)
         add({30, "BLOB METADATA", "16401..16403", "", "", "", 2, false, "", {}, {}});
-    add({100, "TABLE DATA", "t_small", "public", "",
-         "COPY public.t_small (id, name) FROM stdin;\n", 3, true, "1\tone\n2\ttwo\n\\.\n\n\n", {},
+    add({100,
+         "TABLE DATA",
+         "t_small",
+         "public",
+         "",
+         "COPY public.t_small (id, name) FROM stdin;\n",
+         3,
+         true,
+         "1\tone\n2\ttwo\n\\.\n\n\n",
+         {},
          {20}});
-    add({101, "TABLE DATA", "big", "public", "", "COPY public.big (id, v) FROM stdin;\n", 3, true,
-         big_table_rows() + "\\.\n\n\n", {}, {21}});
-    add({102, "TABLE DATA", "empty", "other", "", "COPY other.empty (x) FROM stdin;\n", 3, true,
-         "\\.\n\n\n", {}, {22}});
+    add({101,
+         "TABLE DATA",
+         "big",
+         "public",
+         "",
+         "COPY public.big (id, v) FROM stdin;\n",
+         3,
+         true,
+         big_table_rows() + "\\.\n\n\n",
+         {},
+         {21}});
+    add({102,
+         "TABLE DATA",
+         "empty",
+         "other",
+         "",
+         "COPY other.empty (x) FROM stdin;\n",
+         3,
+         true,
+         "\\.\n\n\n",
+         {},
+         {22}});
     SynthEntry blobs{110, "BLOBS", "BLOBS", "", "", "", 3, true, "", {}, {}};
     blobs.blobs = {{16401, std::string(5000, 'x')}, {16402, ""}};
     if (minor < 16)
@@ -266,9 +341,17 @@ SynthArchive sample_archive(int minor, Compression c) {
         second.blobs = {{16403, "tail"}};
         add(second);
     }
-    add({200, "CONSTRAINT", "t_small_pkey", "public",
-         "ALTER TABLE ONLY public.t_small ADD CONSTRAINT t_small_pkey PRIMARY KEY (id);\n", "", 4,
-         false, "", {}, {20}});
+    add({200,
+         "CONSTRAINT",
+         "t_small_pkey",
+         "public",
+         "ALTER TABLE ONLY public.t_small ADD CONSTRAINT t_small_pkey PRIMARY KEY (id);\n",
+         "",
+         4,
+         false,
+         "",
+         {},
+         {20}});
     return a;
 }
 

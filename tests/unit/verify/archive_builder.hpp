@@ -52,7 +52,7 @@ struct SynthEntry {
     std::string desc, tag, nspace, defn, copy_stmt;
     int section = 2;
     bool has_data = false;
-    std::string data;                                          // TABLE DATA
+    std::string data;                                         // TABLE DATA
     std::vector<std::pair<std::uint32_t, std::string>> blobs; // BLOBS
     std::vector<int> deps;
 };

@@ -119,7 +119,9 @@ void write_file(const fs::path& p, const std::string& content) {
     REQUIRE(out.good());
 }
 
-std::uint64_t size_of(const fs::path& p) { return fs::file_size(p); }
+std::uint64_t size_of(const fs::path& p) {
+    return fs::file_size(p);
+}
 
 void truncate_file(const fs::path& p, std::uint64_t size) {
     REQUIRE(::truncate(p.c_str(), static_cast<off_t>(size)) == 0);

@@ -78,8 +78,7 @@ std::vector<std::uint64_t> block_cuts(const fs::path& archive) {
 
 } // namespace
 
-TEST_CASE("custom: intact archives verify at every level and report what they hold",
-          "[custom]") {
+TEST_CASE("custom: intact archives verify at every level and report what they hold", "[custom]") {
     TempDir tmp;
     const auto z0 = tmp / "z0.dump", z6 = tmp / "z6.dump", piped = tmp / "piped.dump";
     pg_dump("-Fc -Z0", z0);
@@ -95,8 +94,9 @@ TEST_CASE("custom: intact archives verify at every level and report what they ho
     CHECK(v.info.server_version.rfind("15.", 0) == 0);
     CHECK(v.info.database == "app");
     CHECK(v.info.compression == "gzip");
-    CHECK(std::regex_match(v.info.created,
-                           std::regex("20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9]")));
+    CHECK(std::regex_match(
+        v.info.created,
+        std::regex("20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9]")));
     CHECK(v.info.data_entries == 6);
     CHECK(v.info.entries > v.info.data_entries);
     CHECK(v.info.file_bytes == size_of(z6));
@@ -136,8 +136,7 @@ TEST_CASE("custom -Z6: every cut across first, middle and last block is rejected
     require_cuts_rejected(dump, tmp / "cut.dump", some, Level::Full);
 }
 
-TEST_CASE("custom: a pipe-written archive (no offsets) verifies, and its cuts do not",
-          "[custom]") {
+TEST_CASE("custom: a pipe-written archive (no offsets) verifies, and its cuts do not", "[custom]") {
     TempDir tmp;
     const auto dump = tmp / "piped.dump";
     pg_dump("-Fc", dump, true);
@@ -159,8 +158,8 @@ TEST_CASE("custom: a block cut right before its terminator is named precisely", 
     REQUIRE_FALSE(v.ok);
     const std::string at = std::to_string(cut);
     CHECK_THAT(v.problem, Catch::Matches("table public\\.big \\(dumpId [0-9]+\\): data block ends "
-                                         "at byte " + at + ", file size " + at +
-                                         ", expected terminator"));
+                                         "at byte " +
+                                         at + ", file size " + at + ", expected terminator"));
 }
 
 TEST_CASE("custom: a zeroed range is rejected - -Z0 at structure, -Z6 at full", "[custom]") {

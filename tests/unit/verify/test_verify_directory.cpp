@@ -12,7 +12,8 @@ namespace {
 fs::path largest_file(const fs::path& dir) {
     fs::path best;
     for (const auto& e : fs::directory_iterator(dir))
-        if (e.path().filename() != "toc.dat" && (best.empty() || e.file_size() > fs::file_size(best)))
+        if (e.path().filename() != "toc.dat" &&
+            (best.empty() || e.file_size() > fs::file_size(best)))
             best = e.path();
     return best;
 }
@@ -104,8 +105,7 @@ TEST_CASE("directory -Z0: every cut of the largest data file is rejected at stru
     require_file_cuts_rejected(dir, toc, Level::Toc, cuts(0, size_of(toc), size_of(toc), 16));
 }
 
-TEST_CASE("directory -Z6: every cut of the largest data file is rejected at full",
-          "[directory]") {
+TEST_CASE("directory -Z6: every cut of the largest data file is rejected at full", "[directory]") {
     TempDir tmp;
     const auto dir = tmp / "d";
     pg_dump("-Fd -Z6", dir);

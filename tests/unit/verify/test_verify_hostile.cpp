@@ -28,8 +28,7 @@ void verify_all_levels(const fs::path& p) {
 
 } // namespace
 
-TEST_CASE("hostile: thousands of random mutations of every format give verdicts",
-          "[hostile]") {
+TEST_CASE("hostile: thousands of random mutations of every format give verdicts", "[hostile]") {
     TempDir tmp;
     std::mt19937 rng(20250601);
     struct Base {
@@ -161,7 +160,8 @@ TEST_CASE("levels and format names", "[levels]") {
     write_file(tmp / "c.dump", build_custom(sample_archive(16, Compression::None)));
     write_file(tmp / "t.tar", build_tar(sample_archive(16, Compression::None)));
     write_file(tmp / "p.sql", "select 1;\n");
-    CHECK(detect_format(boost::filesystem::path((tmp / "c.dump").string())) == ArchiveFormat::Custom);
+    CHECK(detect_format(boost::filesystem::path((tmp / "c.dump").string())) ==
+          ArchiveFormat::Custom);
     CHECK(detect_format(boost::filesystem::path((tmp / "t.tar").string())) == ArchiveFormat::Tar);
     CHECK(detect_format(boost::filesystem::path((tmp / "p.sql").string())) == ArchiveFormat::Plain);
     CHECK(detect_format(boost::filesystem::path(tmp.path().string())) == ArchiveFormat::Directory);

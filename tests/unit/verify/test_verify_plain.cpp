@@ -73,8 +73,12 @@ TEST_CASE("plain -Z6: a flipped byte or zeroed range is rejected", "[plain]") {
     TempDir tmp;
     const auto gz = tmp / "a.sql.gz";
     pg_dump("-Fp -Z6", gz);
-    SECTION("flipped byte") { flip_byte(gz, size_of(gz) / 2); }
-    SECTION("zeroed range") { zero_range(gz, size_of(gz) / 3, 4096); }
+    SECTION("flipped byte") {
+        flip_byte(gz, size_of(gz) / 2);
+    }
+    SECTION("zeroed range") {
+        zero_range(gz, size_of(gz) / 3, 4096);
+    }
     const Verdict v = verify(gz, Level::Toc);
     INFO(v.problem);
     REQUIRE_FALSE(v.ok);
