@@ -131,9 +131,11 @@ int fail(Run& r, const Failure& f) {
     std::string partial = "none";
     if (r.partial_created) {
         // The partial stays, even empty: beside the final name it is the on-disk evidence
-        // of the failure (pg_dump-safe-audit lists it, with its .failure.json reason). Only
-        // an untouched partial in $TMPDIR (standard output whose name is unknown) goes.
-        if (r.out.final_path.empty() && publish::partial_untouched(r.out.partial)) {
+        // of the failure (pg_dump-safe-audit lists it, with its .failure.json reason). An
+        // untouched partial goes when pg_dump rejected its arguments (pg_dump itself leaves
+        // no file then) or when it lies in $TMPDIR (standard output whose name is unknown).
+        if ((r.out.final_path.empty() || f.reason == Reason::Usage) &&
+            publish::partial_untouched(r.out.partial)) {
             boost::system::error_code ec;
             boost::filesystem::remove(r.out.partial, ec);
         } else {

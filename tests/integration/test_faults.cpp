@@ -284,3 +284,19 @@ TEST_CASE("a dump that fails verification is not published (truncated by a FAKE 
     CHECK_FALSE(f["detail"].empty());
     CHECK(exists(target + ".partial"));
 }
+
+TEST_CASE("arguments pg_dump rejects after our parse leave no file at all, like pg_dump",
+          "[faults]") {
+    // Found by the differential test (seed 4934430181218693042, case 82): pg_dump checks
+    // --section values itself; the partial pg_dump-safe made must not stay behind.
+    Env env = server_env("s15");
+    std::string dir = workdir("fault-late-usage");
+    Result r = sh(q(wrapper()) + " --section bogus -Fc -f out.dump app", env, dir);
+    CHECK(r.status == 1);
+    auto f = the_failed_line(r);
+    CHECK(f["reason"] == "usage");
+    CHECK(f["partial"] == "none");
+    CHECK_FALSE(exists(dir + "/out.dump"));
+    CHECK_FALSE(exists(dir + "/out.dump.partial"));
+    CHECK_FALSE(exists(dir + "/out.dump.lock"));
+}
