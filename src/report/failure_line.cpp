@@ -1,5 +1,7 @@
 #include "report/failure_line.hpp"
 
+#include "report/journal.hpp" // json_string: one strict JSON escaper for every file we write
+
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
@@ -50,40 +52,6 @@ std::string format_line(const std::string& word, const Fields& fields) {
     for (const auto& [k, v] : fields)
         line += " " + k + "=" + quote_value(v);
     return line;
-}
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (size_t i = 0; i < s.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        // Pass valid UTF-8 sequences through; escape everything else byte by byte.
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool valid = len > 1 && i + len <= s.size();
-        for (size_t k = 1; valid && k < len; ++k)
-            valid = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
-        if (valid) {
-            out.append(s, i, len);
-            i += len - 1;
-            continue;
-        }
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c == '\r') {
-            out += "\\r";
-        } else if (c < 0x20 || c >= 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
 }
 
 bool write_failure_record(const std::string& partial, const Fields& fields) {

@@ -19,9 +19,6 @@ std::string quote_value(const std::string& v);
 // "[backup] WORD k=v k=v ..." (no trailing newline).
 std::string format_line(const std::string& word, const Fields& fields);
 
-// JSON string literal with escapes (non-UTF-8 bytes as \u00XX of the byte value).
-std::string json_string(const std::string& s);
-
 // Write PARTIAL.failure.json (fields as JSON strings, plus "time"), atomically. Best effort:
 // returns false on error (the FAILED line has already been printed).
 bool write_failure_record(const std::string& partial, const Fields& fields);

@@ -1,4 +1,5 @@
 #include "report/failure_line.hpp"
+#include "report/journal.hpp"
 
 #include <catch2/catch.hpp>
 
