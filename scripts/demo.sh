@@ -53,10 +53,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "start a throwaway PostgreSQL server (port $port, socket in $demo/server/sock)"
+step "start a throwaway PostgreSQL server (port $port, unix socket only)"
 "$top/tests/fixtures/pg_server.sh" start "$demo" server "$bindir" "$port" \
     "$top/tests/fixtures/seed.sql"
-export PGHOST="$demo/server/sock" PGPORT=$port PGUSER=postgres PATH="$bindir:$PATH"
+PGHOST=$(sed -n 's/^PGHOST=//p' "$demo/server/env") # the socket directory (under /tmp)
+export PGHOST PGPORT=$port PGUSER=postgres PATH="$bindir:$PATH"
 echo "server up; database \"app\" created from tests/fixtures/seed.sql"
 
 cd "$demo/backups"
