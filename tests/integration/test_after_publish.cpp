@@ -282,3 +282,26 @@ TEST_CASE("the journal gets one JSON line per run, with phase durations - concur
     for (std::size_t i = 2; i < 6; ++i)
         CHECK(recs[i].at("status").str == "published");
 }
+
+TEST_CASE("a corrupt newer dump is not a restore point: it never allows pruning and is kept",
+          "[retention]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("retention-corrupt");
+    const std::string good = small_dump(env, dir);
+    ::unlink((dir + "/seed.bin").c_str());
+    write_file(dir + "/app-2026-11-20.dump", good);
+    // The newest file of the series is cut short: it must neither take the keep-last slot
+    // nor be removed (nothing newer is good).
+    write_file(dir + "/app-2026-11-24.dump", good.substr(0, good.size() / 2));
+    Result r =
+        sh(cmd("-Fc -f " + q(dir + "/app-2026-11-22.dump") + " --safe-keep-last=1 -v app"), env);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("retention: app-2026-11-24.dump is not a restore point: ") !=
+          std::string::npos);
+    auto pruned = lines_with(r.err, "[backup] PRUNED");
+    REQUIRE(pruned.size() == 1);
+    CHECK(fields(pruned[0])["path"] == dir + "/app-2026-11-20.dump");
+    CHECK(exists(dir + "/app-2026-11-22.dump"));
+    CHECK(read_file(dir + "/app-2026-11-24.dump") == good.substr(0, good.size() / 2));
+}
