@@ -237,14 +237,19 @@ std::optional<Failure> verify_output(Run& r) {
     return std::nullopt;
 }
 
+retention::KeepSettings keep_settings(const cli::SafeOptions& o) {
+    retention::KeepSettings k;
+    k.keep_last = o.keep_last;
+    k.keep_days = o.keep_days;
+    k.keep_weekly = o.keep_weekly;
+    k.keep_monthly = o.keep_monthly;
+    return k;
+}
+
 // After a publication and a successful on-success hook: prune older dumps of the series.
 // Never touches the dump just published; an error is reported and gives exit status 7.
 int apply_retention_step(Run& r) {
-    retention::KeepSettings keep;
-    keep.keep_last = r.opts.keep_last;
-    keep.keep_days = r.opts.keep_days;
-    keep.keep_weekly = r.opts.keep_weekly;
-    keep.keep_monthly = r.opts.keep_monthly;
+    const retention::KeepSettings keep = keep_settings(r.opts);
     if (!keep.enabled())
         return 0;
     if (r.out.shape == Shape::StdoutAppend || r.out.final_path.empty()) {
@@ -355,7 +360,7 @@ int publish_and_report(Run& r) {
             say(report::format_line("HOOK-FAILED", {{"hook", "on-success"},
                                                     {"status", std::to_string(h.status)},
                                                     {"target", r.target_name()}}));
-            if (r.opts.keep_last || r.opts.keep_days || r.opts.keep_weekly || r.opts.keep_monthly)
+            if (keep_settings(r.opts).enabled())
                 say("pg_dump-safe: retention skipped: the on-success hook failed");
             return kExitHook;
         }
@@ -369,7 +374,7 @@ int run_passthrough(Run& r) {
     if (r.parsed.verbose)
         say("pg_dump-safe: output is not protected (" + r.out.passthrough_why +
             "); passing it through to pg_dump");
-    if (r.opts.keep_last || r.opts.keep_days || r.opts.keep_weekly || r.opts.keep_monthly)
+    if (keep_settings(r.opts).enabled())
         say("pg_dump-safe: retention skipped: the output is passed through (" +
             r.out.passthrough_why + "), so there is no published dump of a series");
     exec::ChildResult c;
@@ -439,7 +444,6 @@ void record_run(Run& r, int status) {
     std::string target = r.target_name();
     std::string series = "-";
     if (target != "-") {
-        boost::system::error_code ec;
         boost::filesystem::path abs = boost::filesystem::absolute(target);
         std::string spelled = abs.string();
         while (spelled.size() > 1 && spelled.back() == '/')
@@ -494,9 +498,26 @@ int run_steps(Run& r, const std::vector<std::string>& args);
 
 int run(const std::vector<std::string>& args) {
     Run r;
-    int status = run_steps(r, args);
-    if (r.reached_dump)
-        record_run(r, status);
+    int status = 0;
+    try {
+        status = run_steps(r, args);
+    } catch (const std::exception& e) {
+        // After the rename the final name holds a verified dump: main()'s FAILED line would
+        // tell monitoring otherwise. Before it, the final name was never touched.
+        if (!r.published)
+            throw;
+        say(std::string("pg_dump-safe: internal error after the dump was published to ") +
+            r.target_name() + ": " + e.what());
+        status = 70;
+    }
+    if (r.reached_dump) {
+        try {
+            record_run(r, status);
+        } catch (const std::exception& e) {
+            say(std::string("pg_dump-safe: warning: metrics file or journal not written: ") +
+                e.what());
+        }
+    }
     return status;
 }
 
