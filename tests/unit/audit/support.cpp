@@ -2,6 +2,7 @@
 
 #include "audit/cli.hpp"
 
+#include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -86,6 +87,15 @@ void set_mtime(const std::string& path, std::time_t t) {
     struct timespec ts[2] = {{t, 0}, {t, 0}};
     if (::utimensat(AT_FDCWD, path.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0)
         FAIL(sys_error("lutimes", path));
+}
+
+void set_tree_mtime(const std::string& root, std::time_t t) {
+    namespace fs = boost::filesystem;
+    set_mtime(root, t);
+    if (!fs::is_directory(fs::symlink_status(root)))
+        return;
+    for (fs::recursive_directory_iterator it(root), end; it != end; ++it)
+        set_mtime(it->path().string(), t);
 }
 
 void copy_dump(const std::string& from, const std::string& to) {

@@ -28,6 +28,9 @@ void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
 void make_dirs(const std::string& path);
 void set_mtime(const std::string& path, std::time_t t);
+// Every file and directory under ROOT (and ROOT itself) gets mtime T: a fixed clock must
+// apply to every file a test creates, or the test depends on the day it runs.
+void set_tree_mtime(const std::string& root, std::time_t t);
 // Copies a file or a directory dump (flat) byte for byte.
 void copy_dump(const std::string& from, const std::string& to);
 void truncate_file(const std::string& path, std::uint64_t size);

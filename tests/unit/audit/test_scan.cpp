@@ -92,8 +92,9 @@ TEST_CASE("a mixed root: finals, nested and directory dumps, partials with failu
     const std::string latin1 = root + "/app/caf\xe9-2026-11-21.dump";
     for (const auto& p : {spaced, newline, latin1})
         write_file(p, kBody);
+    set_tree_mtime(root, kNow - 3 * 3600);
     set_mtime(root + "/app/app-2026-11-22.dump.partial", kNow - 86400);
-    set_mtime(root + "/app/app-2026-11-23.dir.partial", kNow - 7200);
+    set_tree_mtime(root + "/app/app-2026-11-23.dir.partial", kNow - 7200);
 
     JsonValue doc = audit_json({"--verify=none", root}, 1);
 
