@@ -40,6 +40,7 @@ constexpr int kExitPublish = 4;
 constexpr int kExitLocked = 5;
 constexpr int kExitHook = 6;
 constexpr int kExitRetention = 7;
+constexpr int kExitNotDurable = 8; // published, but the directory fsync after the rename failed
 constexpr int kNewestKnownMajor = 18;
 
 std::string env_or(const char* name, const char* fallback) {
@@ -85,6 +86,11 @@ struct Run {
     bool format_known = false; // false until the argv was parsed with pg_dump's table
     publish::OutputTarget out;
     bool partial_created = false;
+    // The target's directory is not writable: the partial lies in $TMPDIR and the verified
+    // dump is copied into the existing FINAL (see run_protected).
+    bool in_place = false;
+    std::string cleanup_note; // a stale partial removed or moved aside (-v, journal)
+    std::string not_durable;  // the directory fsync after the rename failed: why
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::chrono::system_clock::time_point wall_started = std::chrono::system_clock::now();
     // What the metrics file and the journal record about this run.
@@ -162,8 +168,12 @@ int fail(Run& r, const Failure& f) {
                              {"format", r.format_known ? cli::format_name(r.format) : "unknown"},
                              {"detail", f.detail}};
     say(report::format_line("FAILED", fields));
-    if (partial != "none")
-        report::write_failure_record(partial, fields);
+    if (partial != "none") {
+        std::string problem = report::write_failure_record(
+            partial, fields, publish::file_mode_limit(r.out.final_path));
+        if (!problem.empty())
+            say("pg_dump-safe: warning: no failure record beside the partial: " + problem);
+    }
     if (!r.opts.on_failure.empty()) {
         report::Fields env = {
             {"PG_DUMP_SAFE_STATUS", "failed"},
@@ -300,6 +310,39 @@ int apply_retention_step(Run& r) {
     return errors.empty() ? 0 : kExitRetention;
 }
 
+// The target's directory is not writable (see run_protected): copy the verified, fsynced
+// dump into the existing FINAL, from offset 0, cut it to the dump's length and fsync. Only
+// verified bytes reach FINAL, but this last step is not atomic: a crash during the copy
+// leaves FINAL part old, part new (pg_dump, which truncates FINAL first, loses the old dump
+// on every failure).
+void publish_in_place(Run& r) {
+    int fd = ::open(r.out.final_path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        throw publish::PublishError("could not open " + r.out.final_path.string() +
+                                    " for writing: " + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw publish::PublishError(r.out.final_path.string() + " is no longer a regular file");
+    const unsigned long long size = publish::partial_bytes(r.out.partial);
+    if (r.out.shape != Shape::StdoutAppend) {
+        ::lseek(fd, 0, SEEK_SET);
+        publish::append_file_to_fd(r.out.partial, fd, false);
+        if (::ftruncate(fd, static_cast<off_t>(size)) != 0)
+            throw publish::PublishError("could not truncate " + r.out.final_path.string() + ": " +
+                                        std::strerror(errno));
+        if (r.sync() && ::fsync(fd) != 0)
+            throw publish::PublishError("could not fsync " + r.out.final_path.string() + ": " +
+                                        std::strerror(errno));
+    } else {
+        publish::append_file_to_fd(r.out.partial, 1, r.sync());
+    }
+    ::unlink(r.out.partial.c_str());
+}
+
 int publish_and_report(Run& r) {
     const unsigned long long dump_bytes = publish::partial_bytes(r.out.partial);
     try {
@@ -312,20 +355,37 @@ int publish_and_report(Run& r) {
             return fail(r, {Reason::Interrupted, 128 + exec::interrupted_by(),
                             "interrupted before publication"});
         PhaseTimer t(r.phases.rename);
-        if (r.out.shape == Shape::StdoutAppend) {
+        if (r.in_place) {
+            publish_in_place(r);
+        } else if (r.out.shape == Shape::StdoutAppend) {
             publish::append_file_to_fd(r.out.partial, 1, r.sync());
             testing::crash_point("after-append", r.out.partial.string());
             ::unlink(r.out.partial.c_str());
         } else {
-            if (r.out.shape != Shape::Directory)
+            // Never the mode or group of a file another user owns (it may have been planted).
+            if (r.out.shape != Shape::Directory && publish::final_owned_by_us(r.out.final_path))
                 publish::carry_over_attributes(r.out.partial, r.out.final_path);
-            publish::rename_into_place(r.out.partial, r.out.final_path, r.sync());
+            publish::rename_into_place(r.out.partial, r.out.final_path, false);
+            r.partial_created = false;
+            r.published = true; // FINAL holds the new dump from here on
+            if (r.sync()) {
+                try {
+                    publish::fsync_parent(r.out.final_path);
+                } catch (const publish::PublishError& e) {
+                    r.not_durable = e.what();
+                }
+            }
         }
     } catch (const publish::PublishError& e) {
+        if (r.published)
+            throw; // not reached: nothing after the rename above throws PublishError
         return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
     }
     r.partial_created = false;
     r.published = true;
+    if (!r.not_durable.empty())
+        say(report::format_line("PUBLISHED-NOT-DURABLE",
+                                {{"target", r.target_name()}, {"detail", r.not_durable}}));
     const unsigned long long bytes = dump_bytes; // for an append: the bytes appended
     r.bytes = bytes;
     double secs =
@@ -365,6 +425,13 @@ int publish_and_report(Run& r) {
             return kExitHook;
         }
     }
+    if (!r.not_durable.empty()) {
+        // Until the directory is synced, a crash may bring back the previous directory
+        // entry: pruning older dumps now could leave no dump at all after a power loss.
+        if (keep_settings(r.opts).enabled())
+            say("pg_dump-safe: retention skipped: the publication is not known to be durable");
+        return kExitNotDurable;
+    }
     return apply_retention_step(r);
 }
 
@@ -389,23 +456,58 @@ int run_passthrough(Run& r) {
     return fail(r, pg_dump_failure(c));
 }
 
+// The final name's directory is not writable, so nothing can be made or renamed beside it,
+// but FINAL itself is a writable regular file (root-owned /var/backups with a file given to
+// postgres; `> FILE` there). pg_dump would write into FINAL: instead the dump goes to a
+// partial in $TMPDIR and, verified, is copied into FINAL (publish_in_place); the lock is an
+// flock on FINAL itself. Returns false when this fallback does not apply.
+bool use_in_place_fallback(Run& r) {
+    if (r.out.final_path.empty() || r.out.shape == Shape::Directory ||
+        publish::parent_writable(r.out.final_path))
+        return false;
+    struct stat st {};
+    if (::stat(r.out.final_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        ::faccessat(AT_FDCWD, r.out.final_path.c_str(), W_OK, AT_EACCESS) != 0)
+        return false;
+    const char* tmp = std::getenv("TMPDIR");
+    r.out.partial = boost::filesystem::path(tmp && *tmp ? tmp : "/tmp") /
+                    ("pg_dump-safe." + std::to_string(::getpid()) + ".partial");
+    if (r.out.shape == Shape::StdoutRename)
+        r.out.shape = Shape::StdoutAppend; // stdout is FINAL at offset 0: write through it
+    r.in_place = true;
+    return true;
+}
+
 int run_protected(Run& r) {
     std::unique_ptr<publish::TargetLock> lock;
+    // A name near NAME_MAX: FINAL.partial (and FINAL.lock) would be too long; fit_name
+    // shortens them the same way for every run.
+    r.out.partial = publish::fit_name(r.out.partial, publish::kPartialNameReserve);
+    const bool in_place = use_in_place_fallback(r);
     try {
-        lock = std::make_unique<publish::TargetLock>(r.out.final_path.empty() ? r.out.partial
-                                                                              : r.out.final_path);
+        lock = std::make_unique<publish::TargetLock>(
+            r.out.final_path.empty() ? r.out.partial : r.out.final_path, in_place);
     } catch (const publish::LockedError& e) {
         return fail(r, {Reason::Locked, kExitLocked, e.what()});
     } catch (const publish::PublishError& e) {
         return fail(r, {Reason::PublishFailed, kExitPublish, e.what()});
     }
     try {
-        std::string stale = publish::remove_stale_partial(r.out.partial);
-        if (!stale.empty()) {
-            say("pg_dump-safe: removed stale partial " + stale);
-            ::unlink((r.out.partial.string() + ".failure.json").c_str());
+        if (!r.out.final_path.empty() && r.out.shape != Shape::StdoutAppend &&
+            r.out.shape != Shape::StdoutRename)
+            publish::check_final_replaceable(r.out.final_path);
+        publish::StaleOutcome stale =
+            publish::remove_stale_partial(r.out.partial, r.out.shape == Shape::Directory);
+        if (!stale.description.empty()) {
+            // Silent unless -v (scripts treat any stderr as an error); the journal has it.
+            r.cleanup_note = stale.moved_to.empty()
+                                 ? "removed stale partial " + stale.description
+                                 : "moved stale partial " + stale.description + " aside to " +
+                                       stale.moved_to + " (not removed)";
+            if (r.parsed.verbose)
+                say("pg_dump-safe: " + r.cleanup_note);
         }
-        publish::create_partial(r.out.partial, r.out.shape == Shape::Directory);
+        publish::create_partial(r.out.partial, r.out.shape == Shape::Directory, r.out.final_path);
         r.partial_created = true;
         testing::crash_point("after-partial", r.out.partial.string());
     } catch (const publish::PublishError& e) {
@@ -483,7 +585,9 @@ void record_run(Run& r, int status) {
         j.bytes = r.bytes;
         j.verify_level = verify::level_name(r.opts.verify);
         j.phases = r.phases;
-        j.detail = r.published ? "" : r.fail_detail;
+        j.detail = !r.published             ? r.fail_detail
+                   : !r.not_durable.empty() ? "not durable: " + r.not_durable
+                                            : r.cleanup_note;
         try {
             report::append_journal(r.opts.journal, j);
         } catch (const std::exception& e) {

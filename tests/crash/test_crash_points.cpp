@@ -100,10 +100,10 @@ void crash_every_point(char fmt) {
         // The release program ignores the variable and starts cleanly.
         if (fmt == 'd' && p.published)
             REQUIRE(sh("rm -rf " + q(final_path)).status == 0);
-        Result next = sh(q(wrapper()) + " " + dump_args(fmt, final_path) + " app", crash_env);
+        Result next = sh(q(wrapper()) + " -v " + dump_args(fmt, final_path) + " app", crash_env);
         INFO(next.err);
         CHECK(next.status == 0);
-        CHECK(lines_with(next.err, "[backup]").empty());
+        CHECK(lines_with(next.err, "[backup] FAILED").empty());
         if (!p.published)
             CHECK(next.err.find("pg_dump-safe: removed stale partial ") != std::string::npos);
         CHECK(complete_new(final_path, fmt));

@@ -236,7 +236,7 @@ TEST_CASE("a symlink planted at the .partial path is never written through", "[f
     std::string target = dir + "/app.dump";
     write_file(dir + "/victim", "not yours\n");
     REQUIRE(::symlink((dir + "/victim").c_str(), (target + ".partial").c_str()) == 0);
-    Result r = sh(q(wrapper()) + " -Fc -f " + q(target) + " app", env);
+    Result r = sh(q(wrapper()) + " -v -Fc -f " + q(target) + " app", env);
     INFO(r.err);
     CHECK(r.status == 0);
     CHECK(read_file(dir + "/victim") == "not yours\n");
@@ -244,16 +244,31 @@ TEST_CASE("a symlink planted at the .partial path is never written through", "[f
     CHECK(sh("pg_restore -l " + q(target)).status == 0);
 }
 
-TEST_CASE("a stale partial from an earlier run is logged and replaced", "[faults]") {
+TEST_CASE("a stale partial is removed silently without -v and recorded in the journal",
+          "[faults]") {
+    // Issue 12 item 11: AutoPostgreSQLBackup treats any stderr output as an error.
     Env env = server_env("s15");
     std::string dir = workdir("fault-stale-partial");
     std::string target = dir + "/app.dump";
     write_file(target + ".partial", "half a dump");
-    Result r = sh(q(wrapper()) + " -Fc -f " + q(target) + " app", env);
+    write_file(target + ".partial.failure.json", "{}");
+    Result r = sh(q(wrapper()) + " -Fc -f " + q(target) +
+                      " --safe-journal=" + q(dir + "/runs.jsonl") + " app",
+                  env);
     CHECK(r.status == 0);
-    CHECK(r.err.find("removed stale partial file " + target + ".partial (11 bytes") !=
-          std::string::npos);
+    CHECK(r.err.empty());
     CHECK_FALSE(exists(target + ".partial"));
+    CHECK_FALSE(exists(target + ".partial.failure.json"));
+    std::string journal = read_file(dir + "/runs.jsonl");
+    CHECK(journal.find("\"status\":\"published\"") != std::string::npos);
+    CHECK(journal.find("removed stale partial file " + target + ".partial (11 bytes") !=
+          std::string::npos);
+    // with -v it is said on stderr
+    write_file(target + ".partial", "half a dump");
+    Result v = sh(q(wrapper()) + " -v -Fc -f " + q(target) + " app", env);
+    CHECK(v.status == 0);
+    CHECK(v.err.find("pg_dump-safe: removed stale partial file " + target + ".partial (11 bytes") !=
+          std::string::npos);
 }
 
 TEST_CASE("a dump that fails verification is not published (truncated by a FAKE pg_dump)",

@@ -47,14 +47,14 @@ TEST_CASE("create_partial never follows or reuses an existing name", "[publish]"
     fs::path d = fresh_dir("partial");
     REQUIRE(::symlink("/etc/passwd", (d / "a.partial").c_str()) == 0);
     CHECK_THROWS_AS(create_partial(d / "a.partial", false), PublishError);
-    std::string desc = remove_stale_partial(d / "a.partial");
+    std::string desc = remove_stale_partial(d / "a.partial").description;
     CHECK(desc.rfind("symlink " + (d / "a.partial").string(), 0) == 0);
     CHECK(fs::exists("/etc/passwd"));
     create_partial(d / "a.partial", false);
     CHECK(partial_untouched(d / "a.partial"));
     create_partial(d / "dir.partial", true);
     CHECK(partial_untouched(d / "dir.partial"));
-    CHECK(remove_stale_partial(d / "nothing.partial").empty());
+    CHECK(remove_stale_partial(d / "nothing.partial").description.empty());
 }
 
 TEST_CASE("output shapes from -f", "[publish]") {
