@@ -1,0 +1,67 @@
+// The throwaway PostgreSQL cluster a drill restores into: initdb into a temporary directory,
+// one postgres process listening on a unix socket only, stopped and removed by the destructor
+// whatever happened (an exception, a caught SIGINT/SIGTERM).
+#pragma once
+
+#include "restore/process.hpp"
+
+#include <string>
+
+namespace pds::restore {
+
+// initdb, postgres, pg_restore and psql of one PostgreSQL installation.
+struct Bindir {
+    std::string dir;
+    int major = 0;
+    std::string version; // "15.20"
+    std::string program(const char* name) const { return dir + "/" + name; }
+};
+
+// `postgres --version` of dir; nullopt-like major 0 when dir lacks one of the four programs.
+Bindir probe_bindir(const std::string& dir);
+
+// explicit_dir when given (refused if older than min_major). Otherwise the installation with
+// the smallest major >= min_major among $PATH, /usr/lib/postgresql/*/bin,
+// /usr/pgsql-*/bin, /usr/local/pgsql/bin. min_major 0: the newest. Throws when none fits.
+Bindir find_bindir(const std::string& explicit_dir, int min_major);
+
+struct ClusterSettings {
+    std::string work_dir; // the temporary directory is created inside it
+    int port = 5432;      // only names the socket file: no TCP
+    int jobs = 2;
+};
+
+class ThrowawayCluster {
+public:
+    ThrowawayCluster(const Bindir& bin, const ClusterSettings& settings);
+    ~ThrowawayCluster(); // stop() and remove; never throws
+    ThrowawayCluster(const ThrowawayCluster&) = delete;
+    ThrowawayCluster& operator=(const ThrowawayCluster&) = delete;
+
+    // initdb and start; throws with the tail of initdb's or the server's log.
+    void start();
+    // Immediate shutdown (the data is thrown away), then the directory is removed. Idempotent.
+    void stop_and_remove();
+
+    const std::string& socket_dir() const { return socket_dir_; }
+    int port() const { return settings_.port; }
+    const std::string& root() const { return root_; }
+    pid_t server_pid() const { return pid_; }
+    std::string log_tail() const;
+
+private:
+    Bindir bin_;
+    ClusterSettings settings_;
+    RunAs as_;
+    std::string root_, socket_dir_, extra_socket_root_;
+    pid_t pid_ = -1;
+};
+
+// A directory of our own (mode 0700) inside `parent`, owned by `as` when it switches user.
+std::string make_private_dir(const std::string& parent, const std::string& prefix, const RunAs& as);
+
+// Removes a directory tree we created. Kept behind this one function so that it can move to
+// the fd-relative remove_tree of the file layer (src/fs) without touching its callers.
+void remove_scratch_tree(const std::string& path) noexcept;
+
+} // namespace pds::restore
