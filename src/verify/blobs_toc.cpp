@@ -9,6 +9,21 @@ bool is_plain_file_name(const std::string& name) {
            name.find('\0') == std::string::npos;
 }
 
+std::string blob_file_base(const std::string& name) {
+    std::string base = name;
+    for (const std::string suffix : {".gz", ".lz4", ".zst"})
+        if (base.size() > suffix.size() &&
+            base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            base.resize(base.size() - suffix.size());
+            break;
+        }
+    if (base.size() <= 9 || base.compare(0, 5, "blob_") != 0 ||
+        base.compare(base.size() - 4, 4, ".dat") != 0 ||
+        base.find_first_not_of("0123456789", 5) != base.size() - 4)
+        return {};
+    return base;
+}
+
 void BlobTocParser::write(const std::uint8_t* data, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
         if (data[i] == '\n') {

@@ -27,6 +27,10 @@ private:
     std::uint64_t number_ = 0;
 };
 
+// "blob_<digits>.dat" for a large-object file name pg_dump writes ("blob_<digits>.dat" with
+// an optional .gz, .lz4 or .zst suffix); empty for any other name.
+std::string blob_file_base(const std::string& name);
+
 // A file name that stays inside the dump directory.
 bool is_plain_file_name(const std::string& name);
 

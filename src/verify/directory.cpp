@@ -3,6 +3,14 @@
 // blobs.toc (blobs_NNNN.toc since pg_dump 17) listing blob_OID.dat files. Data files carry
 // the suffix of their compression: .gz (gzip), .lz4 (LZ4 frame), .zst (zstd); pg_restore
 // looks for the plain name first, then each suffix, and so do we.
+//
+// Cuts this must catch at `structure` (the default level): an uncompressed file by its COPY
+// terminator; an LZ4 or zstd file by walking its frames to the end mark; a gzip file only by
+// decompressing it (deflate has no framing to walk, and the trailer's CRC-32 and ISIZE can
+// only be compared with the decompressed data), so gzip files are decompressed at
+// `structure` too. A large-object list cut at a line boundary is caught by listing the
+// directory: every blob_OID.dat file pg_dump wrote has its line (pg_dump writes the line
+// after closing the file), so a blob file no list names means a list was cut short.
 #include "verify/blobs_toc.hpp"
 #include "verify/decompress.hpp"
 #include "verify/formats.hpp"
@@ -10,6 +18,7 @@
 
 #include <boost/filesystem/operations.hpp>
 #include <map>
+#include <set>
 
 namespace fs = boost::filesystem;
 
@@ -73,9 +82,15 @@ public:
             }
             return;
         }
-        // The large-object TOC is needed whole at every level; data files are decompressed
-        // only at `full`, and only framed (LZ4, zstd) or header-checked (gzip) below it.
-        if (level_ != Level::Full && !sink) {
+        // pg_dump always ends COPY data with its terminator, so an empty compressed file of
+        // a COPY entry is a cut one (some other empty streams are written as empty files).
+        if (copy && f.size() == 0)
+            fail(where + ": the file is empty, but COPY data ends with the terminator \"\\.\" "
+                         "that pg_dump always writes: the data is cut short");
+        // The large-object TOC is needed whole at every level; gzip files are decompressed
+        // at every level but `toc` (nothing cheaper proves a gzip stream whole); LZ4 and
+        // zstd files are decompressed only at `full`, and walked to their end marks below.
+        if (level_ != Level::Full && !sink && found.codec != Codec::Gzip) {
             with_context(where, [&] { walk_frames(found.codec, r); });
             return;
         }
@@ -93,6 +108,7 @@ public:
 
     void blobs(const DataEntry& e) {
         BlobTocParser parser([&](std::uint32_t oid, const std::string& file) {
+            listed_blobs_.insert(file);
             try {
                 data_file(e, file, e.label() + ": large object " + std::to_string(oid), false);
             } catch (const Corrupt& problem) {
@@ -101,6 +117,28 @@ public:
         });
         data_file(e, e.filename, e.label() + ": large-object list", false, &parser);
         with_context(e.label() + ": " + e.filename, [&] { parser.finish(); });
+    }
+
+    // Every blob_OID.dat file in the directory (with any compression suffix) must be named
+    // by a large-object list.
+    void check_unlisted_blobs() const {
+        boost::system::error_code ec;
+        fs::directory_iterator it(dir_, ec), end;
+        if (ec)
+            fail("cannot list directory " + dir_.string() + ": " + ec.message());
+        for (; it != end; it.increment(ec)) {
+            if (ec)
+                fail("cannot list directory " + dir_.string() + ": " + ec.message());
+            const std::string name = it->path().filename().string();
+            const std::string base = blob_file_base(name);
+            if (base.empty())
+                continue;
+            if (!listed_blobs_.count(base))
+                fail("large-object file " + (dir_ / name).string() +
+                     " is named by no large-object list (blobs.toc, blobs_<dumpId>.toc): "
+                     "a list is cut short, and pg_restore would restore that large object "
+                     "empty or not at all");
+        }
     }
 
 private:
@@ -118,6 +156,7 @@ private:
     ArchiveInfo& info_;
     std::map<Codec, std::unique_ptr<Decompressor>> decs_;
     std::map<Codec, std::unique_ptr<Decompressor>> list_decs_;
+    std::set<std::string> listed_blobs_;
 };
 
 } // namespace
@@ -150,6 +189,7 @@ void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info) {
         else
             v.data_file(e, e.filename, e.label(), e.copy);
     }
+    v.check_unlisted_blobs();
 }
 
 } // namespace pds::verify::detail

@@ -6,6 +6,7 @@
 #include "verify/tar_header.hpp"
 
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -123,7 +124,7 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
                 check_copy_terminator(*it->second, tail_of(f, m));
         } else if (th.name.compare(0, 5, "blob_") == 0) {
             info.data_bytes += m.size;
-        } else if (th.name.compare(0, 5, "blobs") == 0 && th.name.size() > 9 &&
+        } else if (th.name.compare(0, 5, "blobs") == 0 && th.name.size() >= 9 &&
                    th.name.compare(th.name.size() - 4, 4, ".toc") == 0) {
             Reader br(f, m.data_at, m.data_at + m.size);
             BlobTocParser parser([&](std::uint32_t, const std::string& file) {
@@ -155,6 +156,18 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
             if (ref.first == blobs_toc && !members.count(ref.second))
                 fail(e.label() + ": tar member \"" + printable(ref.second) + "\" listed in " +
                      blobs_toc + " is missing");
+    }
+    // pg_dump writes a large object's list line after its member, so a member no list names
+    // means a list was cut short (pg_restore would restore that large object empty).
+    std::unordered_set<std::string> listed;
+    for (const auto& ref : blob_refs)
+        listed.insert(blob_file_base(ref.second));
+    for (const auto& m : members) {
+        const std::string base = blob_file_base(m.first);
+        if (!base.empty() && !listed.count(base))
+            fail("tar member \"" + printable(m.first) +
+                 "\" is named by no large-object list (blobs.toc, blobs_<dumpId>.toc): a list is "
+                 "cut short, and pg_restore would restore that large object empty or not at all");
     }
     if (!members.count("restore.sql"))
         fail("tar: no restore.sql member (pg_dump writes it after all data)");

@@ -105,12 +105,47 @@ TEST_CASE("directory -Z0: every cut of the largest data file is rejected at stru
     require_file_cuts_rejected(dir, toc, Level::Toc, cuts(0, size_of(toc), size_of(toc), 16));
 }
 
-TEST_CASE("directory -Z6: every cut of the largest data file is rejected at full", "[directory]") {
+TEST_CASE("directory -Z6: every cut of the largest data file is rejected at structure and full",
+          "[directory]") {
+    // Deflate has no framing to walk: structure decompresses gzip files to their trailer.
+    for (Level level : {Level::Structure, Level::Full}) {
+        TempDir tmp;
+        const auto dir = tmp / "d";
+        pg_dump("-Fd -Z6", dir);
+        const fs::path big = largest_file(dir);
+        require_file_cuts_rejected(dir, big, level, cuts(0, size_of(big), size_of(big)));
+    }
+}
+
+TEST_CASE("directory: a large-object list cut at a line boundary is rejected", "[directory]") {
+    // The seed has one large object: its list's only line boundary is the start. pg_restore
+    // reads the cut list without complaint and restores the large object empty.
+    for (const char* z : {"-Z0", "-Z6"}) {
+        TempDir tmp;
+        const auto dir = tmp / "d";
+        pg_dump(std::string("-Fd ") + z, dir);
+        truncate_file(dir / "blobs.toc", 0);
+        CHECK(verify(dir, Level::Toc).ok);
+        for (Level level : {Level::Structure, Level::Full}) {
+            const Verdict v = verify(dir, level);
+            INFO(z << " at " << level_name(level) << ": " << v.problem);
+            REQUIRE_FALSE(v.ok);
+            CHECK(v.problem.find("is named by no large-object list") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("directory -Z6: an empty gzip file of COPY data is rejected at structure",
+          "[directory]") {
     TempDir tmp;
     const auto dir = tmp / "d";
     pg_dump("-Fd -Z6", dir);
     const fs::path big = largest_file(dir);
-    require_file_cuts_rejected(dir, big, Level::Full, cuts(0, size_of(big), size_of(big)));
+    truncate_file(big, 0);
+    const Verdict v = verify(dir, Level::Structure);
+    INFO(v.problem);
+    REQUIRE_FALSE(v.ok);
+    CHECK(v.problem.find("the file is empty") != std::string::npos);
 }
 
 TEST_CASE("directory -Z6: cuts inside a gzip header are rejected at structure", "[directory]") {
@@ -118,8 +153,7 @@ TEST_CASE("directory -Z6: cuts inside a gzip header are rejected at structure", 
     const auto dir = tmp / "d";
     pg_dump("-Fd -Z6", dir);
     // gzopen() writes a 10-byte header; the smallest deflate data and the 8-byte trailer
-    // need 10 more. A cut past that leaves a well-formed start: structure cannot see it,
-    // full can (previous test).
+    // need 10 more.
     const fs::path big = largest_file(dir);
     require_file_cuts_rejected(dir, big, Level::Structure, cuts(1, 18, size_of(big), 1));
 }

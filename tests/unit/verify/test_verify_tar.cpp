@@ -143,3 +143,35 @@ TEST_CASE("tar: a member the TOC names is missing", "[tar]") {
     CHECK(v.problem.find("\"" + victim->name + "\" is missing") != std::string::npos);
     CHECK(verify(tar, Level::Toc).ok); // the TOC itself is intact
 }
+
+TEST_CASE("tar: a large-object list cut at a line boundary is rejected", "[tar]") {
+    TempDir tmp;
+    const auto tar = tmp / "a.tar";
+    pg_dump("-Ft", tar);
+    // Set the size of the blobs.toc member to 0 (its only line boundary: the seed has one
+    // large object), checksum recomputed, its data block removed: the archive stays well
+    // framed, the line is gone.
+    std::string bytes = read_file(tar);
+    const auto members = tar_members(tar);
+    const auto victim = std::find_if(members.begin(), members.end(),
+                                     [](const TarMember& m) { return m.name == "blobs.toc"; });
+    REQUIRE(victim != members.end());
+    REQUIRE(victim->size > 0);
+    REQUIRE(victim->size <= 512);
+    bytes.erase(victim->data, 512);
+    bytes.replace(victim->header + 124, 12, "00000000000 ", 12);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; ++i)
+        sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(bytes[victim->header + i]);
+    char field[9];
+    std::snprintf(field, sizeof field, "%07o ", sum);
+    bytes.replace(victim->header + 148, 8, field, 8);
+    write_file(tar, bytes);
+    CHECK(verify(tar, Level::Toc).ok);
+    for (Level level : {Level::Structure, Level::Full}) {
+        const Verdict v = verify(tar, level);
+        INFO(level_name(level) << ": " << v.problem);
+        REQUIRE_FALSE(v.ok);
+        CHECK(v.problem.find("is named by no large-object list") != std::string::npos);
+    }
+}
