@@ -1,0 +1,94 @@
+#include "posix/open.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace pds::posix {
+
+const char* file_type_name(mode_t mode) {
+    if (S_ISREG(mode))
+        return "a regular file";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "not a regular file";
+}
+
+void check_regular(const struct stat& st, const std::string& path, const OpenRules& rules) {
+    if (!S_ISREG(st.st_mode))
+        throw Error("refusing " + path + ": it is " + file_type_name(st.st_mode) +
+                        ", not a regular file",
+                    EINVAL);
+    if (rules.owner == Owner::self_or_root && st.st_uid != ::geteuid() && st.st_uid != 0)
+        throw Error("refusing " + path + ": it is owned by uid " + std::to_string(st.st_uid) +
+                        ", neither this user (uid " + std::to_string(::geteuid()) + ") nor root",
+                    EPERM);
+    if (rules.refuse_writable_by_others &&
+        ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0))) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw Error("refusing " + path + ": mode " + mode +
+                        " lets other users write it (remove the group/other write bits)",
+                    EPERM);
+    }
+}
+
+Fd open_nofollow_regular_at(int dirfd, const std::string& name, const std::string& display,
+                            int flags, mode_t mode, const OpenRules& rules) {
+    const bool truncate = flags & O_TRUNC;
+    flags = (flags & ~O_TRUNC) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+    Fd fd(::openat(dirfd, name.c_str(), flags, mode));
+    if (!fd) {
+        const int err = errno;
+        struct stat st {};
+        // A FIFO without a reader (ENXIO for O_WRONLY), or a link (ELOOP): say what it is.
+        if ((err == ENXIO || err == ELOOP || err == EISDIR || err == EWOULDBLOCK) &&
+            ::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+            throw Error("refusing " + display + ": it is " + file_type_name(st.st_mode) +
+                            ", not a regular file",
+                        err == ELOOP ? ELOOP : EINVAL);
+        throw_errno("could not open", display, err);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        throw_errno("could not stat", display, errno);
+    check_regular(st, display, rules);
+    const int fl = ::fcntl(fd.get(), F_GETFL);
+    if (fl < 0 || ::fcntl(fd.get(), F_SETFL, fl & ~O_NONBLOCK) != 0)
+        throw_errno("could not clear O_NONBLOCK on", display, errno);
+    if (truncate && ::ftruncate(fd.get(), 0) != 0)
+        throw_errno("could not truncate", display, errno);
+    return fd;
+}
+
+Fd open_nofollow_regular(const std::string& path, int flags, mode_t mode, const OpenRules& rules) {
+    return open_nofollow_regular_at(AT_FDCWD, path, path, flags, mode, rules);
+}
+
+Fd open_directory(const std::string& path, bool follow_last_link) {
+    const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow_last_link ? 0 : O_NOFOLLOW);
+    Fd fd(::open(path.c_str(), flags));
+    if (!fd)
+        throw_errno("could not open directory", path, errno);
+    return fd;
+}
+
+void fsync_directory(int dirfd, const std::string& path) {
+    // Some filesystems cannot fsync a directory (EINVAL); PostgreSQL ignores that too.
+    if (::fsync(dirfd) != 0 && errno != EINVAL)
+        throw_errno("could not fsync directory", path, errno);
+}
+
+} // namespace pds::posix

@@ -1,0 +1,29 @@
+// Helpers for the file-layer tests: a temporary directory, a foreign user, a watchdog.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <sys/types.h>
+
+namespace pds::posix::test {
+
+// A fresh directory under /tmp (mode 0755, so "nobody" can traverse it), removed at the end
+// unless the test failed.
+struct TempDir {
+    TempDir();
+    ~TempDir();
+    std::string path;
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
+
+uid_t nobody_uid();
+gid_t nogroup_gid();
+
+void write_text(const std::string& path, const std::string& content);
+std::string read_text(const std::string& path);
+
+// Runs fn in a forked child; returns its exit status, or -1 if it was still running after
+// `seconds` (then it is killed): a call that blocks on a FIFO must fail the test, not hang it.
+int run_with_deadline(const std::function<int()>& fn, int seconds);
+
+} // namespace pds::posix::test
