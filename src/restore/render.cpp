@@ -189,8 +189,16 @@ std::string render_table(const std::vector<DrillResult>& results) {
                   << (r.restored_large_objects ? std::to_string(*r.restored_large_objects) : "?")
                   << "\n";
         }
-        if (!r.problem.empty())
-            o << "  problem   " << audit::visible(r.problem) << "\n";
+        if (!r.problem.empty()) {
+            // One line per line of the problem (pg_restore's error and its context).
+            std::istringstream lines(r.problem);
+            std::string line;
+            const char* label = "  problem   ";
+            while (std::getline(lines, line)) {
+                o << label << audit::visible(line) << "\n";
+                label = "            ";
+            }
+        }
     }
     return o.str();
 }

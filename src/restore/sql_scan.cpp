@@ -139,6 +139,8 @@ void SqlScanner::line(const std::string& text, std::size_t full_length) {
         // dump's, so the comparison shows them missing.
         if (full_length == 0)
             return;
+        if (full_length == 2 && text == "\\.")
+            return; // the entry's own terminator, after the premature one
         if (text.compare(0, 2, "--") != 0) {
             ++c_.tables[*after_copy_].rows;
             ++c_.tables[*after_copy_].rows_after_marker;
@@ -155,6 +157,10 @@ void SqlScanner::statement(const std::string& s) {
     if (starts_with(s, "COPY ") && ends_with(s, " FROM stdin;")) {
         const std::size_t len = qualified_name_length(s, 5);
         if (len == 0)
+            throw ScanError("cannot read the table name of: " + s.substr(0, 200));
+        const std::size_t after = 5 + len;
+        if (s.compare(after, std::string::npos, " FROM stdin;") != 0 &&
+            s.compare(after, 2, " (") != 0)
             throw ScanError("cannot read the table name of: " + s.substr(0, 200));
         const std::string name = s.substr(5, len);
         auto it = table_index_.find(name);
