@@ -102,7 +102,7 @@ struct Run {
 
     bool sync() const { return !parsed.no_sync; }
     bool dump_on_stdout() const {
-        return out.shape == Shape::StdoutRename || out.shape == Shape::StdoutAppend ||
+        return out.shape == Shape::StdoutFile || out.shape == Shape::StdoutAppend ||
                out.shape == Shape::Passthrough;
     }
     std::string target_name() const {
@@ -140,22 +140,25 @@ int fail(Run& r, const Failure& f) {
         // of the failure (pg_dump-safe-audit lists it, with its .failure.json reason). An
         // untouched partial goes when pg_dump rejected its arguments (pg_dump itself leaves
         // no file then) or when it lies in $TMPDIR (standard output whose name is unknown).
-        if ((r.out.final_path.empty() || f.reason == Reason::Usage) &&
-            publish::partial_untouched(r.out.partial)) {
+        // A partial inside the -Fd directory goes too: left there, it would make the
+        // directory non-empty and every later run of pg_dump or pg_dump-safe refuse it.
+        if (r.out.shape == Shape::DirectoryInside) {
+            try {
+                publish::remove_tree_nofollow(r.out.partial);
+            } catch (const std::exception& e) {
+                say(std::string("pg_dump-safe: warning: ") + e.what());
+            }
+        } else if ((r.out.final_path.empty() || f.reason == Reason::Usage) &&
+                   publish::partial_untouched(r.out.partial)) {
             boost::system::error_code ec;
             boost::filesystem::remove(r.out.partial, ec);
         } else {
             partial = r.out.partial.string();
         }
     }
-    if (r.out.shape == Shape::StdoutRename) {
-        // The shell created the final name empty before we ran: do not leave a zero-byte
-        // "restore point" behind, but only if it is still that same empty file.
-        struct stat st {};
-        if (::stat(r.out.final_path.c_str(), &st) == 0 && st.st_dev == r.out.stdout_dev &&
-            st.st_ino == r.out.stdout_ino && st.st_size == 0)
-            ::unlink(r.out.final_path.c_str());
-    }
+    // Standard output that is a file (`> f`) stays as the shell left it, even empty: another
+    // command may still write through the same descriptor (`{ a; b; } > f`, a loop), and
+    // its bytes would go to a nameless inode if the name were removed.
     unsigned long long bytes = partial == "none" ? 0 : publish::partial_bytes(r.out.partial);
     r.fail_reason = exec::reason_name(f.reason);
     r.fail_detail = f.detail;
@@ -262,8 +265,9 @@ int apply_retention_step(Run& r) {
     const retention::KeepSettings keep = keep_settings(r.opts);
     if (!keep.enabled())
         return 0;
-    if (r.out.shape == Shape::StdoutAppend || r.out.final_path.empty()) {
-        say("pg_dump-safe: retention skipped: the dump was appended to standard output, so it "
+    if (r.out.shape == Shape::StdoutAppend || r.out.shape == Shape::FileAppend ||
+        r.out.final_path.empty()) {
+        say("pg_dump-safe: retention skipped: the dump was appended to an existing file, so it "
             "has no file of its own in a series");
         return 0;
     }
@@ -328,7 +332,9 @@ void publish_in_place(Run& r) {
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         throw publish::PublishError(r.out.final_path.string() + " is no longer a regular file");
     const unsigned long long size = publish::partial_bytes(r.out.partial);
-    if (r.out.shape != Shape::StdoutAppend) {
+    if (r.out.shape == Shape::FileAppend) {
+        publish::append_file_to_file(r.out.partial, r.out.final_path, r.sync()); // -Fa: at the end
+    } else if (r.out.shape != Shape::StdoutAppend) {
         ::lseek(fd, 0, SEEK_SET);
         publish::append_file_to_fd(r.out.partial, fd, false);
         if (::ftruncate(fd, static_cast<off_t>(size)) != 0)
@@ -346,7 +352,9 @@ void publish_in_place(Run& r) {
 int publish_and_report(Run& r) {
     const unsigned long long dump_bytes = publish::partial_bytes(r.out.partial);
     try {
-        if (r.sync()) {
+        // A partial that is copied into an existing file is deleted afterwards: only the
+        // copy's destination is fsynced (by append_file_*).
+        if (r.sync() && !publish::copies_into_existing(r.out.shape)) {
             PhaseTimer t(r.phases.sync);
             publish::fsync_tree(r.out.partial);
         }
@@ -357,10 +365,15 @@ int publish_and_report(Run& r) {
         PhaseTimer t(r.phases.rename);
         if (r.in_place) {
             publish_in_place(r);
-        } else if (r.out.shape == Shape::StdoutAppend) {
-            publish::append_file_to_fd(r.out.partial, 1, r.sync());
+        } else if (publish::copies_into_existing(r.out.shape)) {
+            if (r.out.shape == Shape::FileAppend)
+                publish::append_file_to_file(r.out.partial, r.out.final_path, r.sync());
+            else
+                publish::append_file_to_fd(r.out.partial, 1, r.sync());
             testing::crash_point("after-append", r.out.partial.string());
             ::unlink(r.out.partial.c_str());
+        } else if (r.out.shape == Shape::DirectoryInside) {
+            publish::move_entries_into(r.out.partial, r.out.final_path, r.sync());
         } else {
             // Never the mode or group of a file another user owns (it may have been planted).
             if (r.out.shape != Shape::Directory && publish::final_owned_by_us(r.out.final_path))
@@ -472,7 +485,7 @@ bool use_in_place_fallback(Run& r) {
     const char* tmp = std::getenv("TMPDIR");
     r.out.partial = boost::filesystem::path(tmp && *tmp ? tmp : "/tmp") /
                     ("pg_dump-safe." + std::to_string(::getpid()) + ".partial");
-    if (r.out.shape == Shape::StdoutRename)
+    if (r.out.shape == Shape::StdoutFile)
         r.out.shape = Shape::StdoutAppend; // stdout is FINAL at offset 0: write through it
     r.in_place = true;
     return true;
@@ -494,10 +507,12 @@ int run_protected(Run& r) {
     }
     try {
         if (!r.out.final_path.empty() && r.out.shape != Shape::StdoutAppend &&
-            r.out.shape != Shape::StdoutRename)
+            r.out.shape != Shape::StdoutFile)
             publish::check_final_replaceable(r.out.final_path);
+        const bool is_directory_dump =
+            r.out.shape == Shape::Directory || r.out.shape == Shape::DirectoryInside;
         publish::StaleOutcome stale =
-            publish::remove_stale_partial(r.out.partial, r.out.shape == Shape::Directory);
+            publish::remove_stale_partial(r.out.partial, is_directory_dump);
         if (!stale.description.empty()) {
             // Silent unless -v (scripts treat any stderr as an error); the journal has it.
             r.cleanup_note = stale.moved_to.empty()
@@ -507,7 +522,7 @@ int run_protected(Run& r) {
             if (r.parsed.verbose)
                 say("pg_dump-safe: " + r.cleanup_note);
         }
-        publish::create_partial(r.out.partial, r.out.shape == Shape::Directory, r.out.final_path);
+        publish::create_partial(r.out.partial, is_directory_dump, r.out.final_path);
         r.partial_created = true;
         testing::crash_point("after-partial", r.out.partial.string());
     } catch (const publish::PublishError& e) {
@@ -519,6 +534,11 @@ int run_protected(Run& r) {
     {
         PhaseTimer t(r.phases.dump);
         testing::crash_point("dump-started", r.out.partial.string());
+        // Writeback of what pg_dump has written starts while it writes; not for a partial
+        // that is only copied and deleted, and never with --no-sync.
+        std::optional<publish::WritebackStarter> writeback;
+        if (r.sync() && !publish::copies_into_existing(r.out.shape))
+            writeback.emplace(r.out.partial);
         c = run_pg_dump(r, argv, r.dump_on_stdout() ? 2 : -1);
     }
     if (!c.started || !c.exited || c.exit_code != 0 || exec::interrupted_by())
@@ -701,7 +721,8 @@ int run_steps(Run& r, const std::vector<std::string>& args) {
     r.out = publish::resolve_output(r.parsed, r.format);
     if (!r.out.error.empty()) {
         say("pg_dump-safe: error: " + r.out.error);
-        return fail(r, {Reason::Usage, 1, r.out.error});
+        return fail(
+            r, {r.out.error_unwritable ? Reason::PublishFailed : Reason::Usage, 1, r.out.error});
     }
     if (r.out.shape == Shape::Passthrough)
         return run_passthrough(r);

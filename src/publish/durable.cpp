@@ -3,10 +3,17 @@
 #include "publish/partial.hpp"
 #include "testing/crash_point.hpp"
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <map>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -44,6 +51,7 @@ void fsync_tree(const fs::path& p) {
         return;
     }
     boost::system::error_code ec;
+    std::vector<std::pair<fs::path, bool>> entries; // path, is a directory
     for (fs::recursive_directory_iterator it(p, ec), end; it != end; it.increment(ec)) {
         if (ec)
             throw PublishError("could not walk " + p.string() + ": " + ec.message());
@@ -51,10 +59,23 @@ void fsync_tree(const fs::path& p) {
         if (::lstat(it->path().c_str(), &e) != 0)
             fail("could not stat", it->path(), errno);
         if (S_ISREG(e.st_mode) || S_ISDIR(e.st_mode))
-            fsync_one(it->path(), S_ISDIR(e.st_mode));
+            entries.emplace_back(it->path(), S_ISDIR(e.st_mode));
     }
     if (ec)
         throw PublishError("could not walk " + p.string() + ": " + ec.message());
+    // Start the writeback of every file first, so the fsyncs below wait for I/O that runs
+    // side by side instead of one file after the other (a directory dump has one per table).
+    for (const auto& [path, is_dir] : entries) {
+        if (is_dir)
+            continue;
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0) {
+            ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+            ::close(fd);
+        }
+    }
+    for (const auto& [path, is_dir] : entries)
+        fsync_one(path, is_dir);
     fsync_one(p, true);
 }
 
@@ -138,6 +159,156 @@ void append_file_to_fd(const fs::path& file, int out, bool sync) {
     if (sync && ::fsync(out) != 0 && errno != EINVAL && errno != EROFS)
         undo_and_fail("could not fsync after appending", errno);
     ::close(in);
+}
+
+void append_file_to_file(const fs::path& file, const fs::path& target, bool sync) {
+    // pg_dump -Fa opens with fopen "ab": never create, truncate or follow a link here.
+    int out = ::open(target.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (out < 0)
+        fail("could not open for appending", target, errno);
+    struct stat st {};
+    if (::fstat(out, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(out);
+        throw PublishError("could not append to " + target.string() + ": not a regular file");
+    }
+    // Not O_APPEND: copy_file_range refuses it. The run's lock keeps other runs out.
+    if (::lseek(out, 0, SEEK_END) < 0) {
+        int e = errno;
+        ::close(out);
+        fail("could not seek to the end of", target, e);
+    }
+    try {
+        append_file_to_fd(file, out, sync);
+    } catch (...) {
+        ::close(out);
+        throw;
+    }
+    if (::close(out) != 0)
+        fail("could not close", target, errno);
+}
+
+namespace {
+
+class DirFd {
+public:
+    explicit DirFd(const fs::path& p)
+        : fd_(::open(p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) {
+        if (fd_ < 0)
+            fail("could not open directory", p, errno);
+    }
+    ~DirFd() { ::close(fd_); }
+    DirFd(const DirFd&) = delete;
+    DirFd& operator=(const DirFd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+std::vector<std::string> entry_names(const fs::path& dir) {
+    std::vector<std::string> names;
+    boost::system::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; it != end; it.increment(ec)) {
+        if (ec)
+            break;
+        names.push_back(it->path().filename().string());
+    }
+    if (ec)
+        throw PublishError("could not list " + dir.string() + ": " + ec.message());
+    return names;
+}
+
+} // namespace
+
+void move_entries_into(const fs::path& partial, const fs::path& dir, bool sync) {
+    DirFd from(partial), to(dir);
+    std::vector<std::string> names = entry_names(partial);
+    // toc.dat last: without it, pg_restore refuses the directory, so a crash while moving
+    // leaves no archive that looks complete but lacks data files.
+    std::stable_partition(names.begin(), names.end(),
+                          [](const std::string& n) { return n != "toc.dat"; });
+    std::vector<std::string> moved;
+    auto undo_and_fail = [&](const std::string& what, const std::string& name, int err) {
+        for (const std::string& m : moved)
+            ::renameat2(to.get(), m.c_str(), from.get(), m.c_str(), RENAME_NOREPLACE);
+        throw PublishError(what + " " + (partial / name).string() + " to " + (dir / name).string() +
+                           ": " + std::strerror(err));
+    };
+    for (const std::string& n : names) {
+        if (n == "toc.dat" && sync && ::fsync(to.get()) != 0)
+            undo_and_fail("could not fsync the directory before moving", n, errno);
+        if (::renameat2(from.get(), n.c_str(), to.get(), n.c_str(), RENAME_NOREPLACE) != 0)
+            undo_and_fail("could not move", n, errno);
+        moved.push_back(n);
+    }
+    testing::crash_point("after-move-entries", dir.string());
+    if (::unlinkat(to.get(), partial.filename().c_str(), AT_REMOVEDIR) != 0)
+        fail("could not remove the emptied partial", partial, errno);
+    if (sync && ::fsync(to.get()) != 0)
+        fail("could not fsync", dir, errno);
+}
+
+WritebackStarter::WritebackStarter(fs::path partial, unsigned long long step)
+    : partial_(std::move(partial)), step_(step) {
+    // The thread takes no signal: the forwarding handlers must interrupt the main thread's
+    // waits, and a handler run on this thread would not.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old);
+    thread_ = std::thread([this] { loop(); });
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+WritebackStarter::~WritebackStarter() {
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void WritebackStarter::loop() {
+    constexpr unsigned long long kMiB = 1ULL << 20;
+    std::map<std::string, unsigned long long> started; // file name -> bytes handed over
+    auto kick = [&](int dirfd, const char* name, const std::string& key) {
+        struct stat st {};
+        if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            return;
+        unsigned long long& done = started[key];
+        unsigned long long end = static_cast<unsigned long long>(st.st_size) & ~(kMiB - 1);
+        if (end < done + step_)
+            return;
+        int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        if (::sync_file_range(fd, static_cast<off_t>(done), static_cast<off_t>(end - done),
+                              SYNC_FILE_RANGE_WRITE) == 0) {
+            started_ += end - done;
+            done = end;
+        }
+        ::close(fd);
+    };
+    std::unique_lock<std::mutex> lk(mu_);
+    while (!cv_.wait_for(lk, std::chrono::milliseconds(100), [this] { return stop_; })) {
+        lk.unlock();
+        struct stat st {};
+        if (::lstat(partial_.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            kick(AT_FDCWD, partial_.c_str(), "");
+        } else if (S_ISDIR(st.st_mode)) {
+            int dfd = ::open(partial_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            DIR* d = dfd >= 0 ? ::fdopendir(dfd) : nullptr;
+            if (d) {
+                while (struct dirent* e = ::readdir(d))
+                    if (e->d_type == DT_REG || e->d_type == DT_UNKNOWN)
+                        kick(dfd, e->d_name, e->d_name);
+                ::closedir(d);
+            } else if (dfd >= 0) {
+                ::close(dfd);
+            }
+        }
+        lk.lock();
+    }
 }
 
 } // namespace pds::publish

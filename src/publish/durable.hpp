@@ -2,7 +2,11 @@
 // PostgreSQL's durable_rename(): fsync the file, rename, fsync the directory.
 #pragma once
 
+#include <atomic>
 #include <boost/filesystem/path.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace pds::publish {
 
@@ -25,5 +29,44 @@ void rename_into_place(const boost::filesystem::path& partial,
 // to read/write), then fsync fd. On error the bytes appended so far are cut off again
 // (ftruncate to the original end) so that nothing partial is left appended.
 void append_file_to_fd(const boost::filesystem::path& file, int fd, bool sync);
+
+// -Fa: append the whole of `file` to the existing regular file `target` (opened O_NOFOLLOW,
+// never created or truncated), as append_file_to_fd.
+void append_file_to_file(const boost::filesystem::path& file, const boost::filesystem::path& target,
+                         bool sync);
+
+// Move every entry of the directory `partial` (which lies inside `dir`) into `dir`, toc.dat
+// last, so `dir` holds no restorable-looking archive until all its data files are there; then
+// remove `partial`. With `sync`, `dir` is fsynced before and after toc.dat arrives. A name
+// that already exists in `dir` is never replaced (RENAME_NOREPLACE). On error the entries
+// moved so far are moved back into `partial`.
+void move_entries_into(const boost::filesystem::path& partial, const boost::filesystem::path& dir,
+                       bool sync);
+
+// While pg_dump writes the partial, start the kernel's writeback of what it has written
+// (sync_file_range SYNC_FILE_RANGE_WRITE, whole MiB below the current end, in steps of
+// `step` bytes), so the final fsync finds little dirty data. A thread polls the file (or
+// every file of a directory partial) every 100 ms until destruction. Never waits for I/O,
+// never fails the run: a file it cannot open is skipped.
+class WritebackStarter {
+public:
+    explicit WritebackStarter(boost::filesystem::path partial,
+                              unsigned long long step = 8ULL << 20);
+    ~WritebackStarter();
+    WritebackStarter(const WritebackStarter&) = delete;
+    WritebackStarter& operator=(const WritebackStarter&) = delete;
+    // Bytes handed to sync_file_range so far (for tests and -v).
+    unsigned long long started_bytes() const { return started_.load(); }
+
+private:
+    void loop();
+    boost::filesystem::path partial_;
+    unsigned long long step_;
+    std::atomic<unsigned long long> started_{0};
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
 
 } // namespace pds::publish

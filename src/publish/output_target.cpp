@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,9 +18,36 @@ fs::path with_partial_suffix(const fs::path& p) {
     return fs::path(p.string() + ".partial");
 }
 
+// Empty, or holding only the inside partial a killed run left (the run sweeps it).
 bool dir_is_empty(const fs::path& p) {
     boost::system::error_code ec;
-    return fs::directory_iterator(p, ec) == fs::directory_iterator() && !ec;
+    fs::directory_iterator it(p, ec), end;
+    for (; !ec && it != end; it.increment(ec))
+        if (it->path().filename() != kInsidePartialName)
+            return false;
+    return !ec;
+}
+
+// pg_dump opens an existing output file for writing before it dumps (fopen "wb", or "ab" for
+// -Fa) and stops when it cannot: a chmod 444 file of another run, a read-only mount. Renaming
+// over it would succeed where pg_dump refuses, so ask the same question without truncating.
+std::string unwritable(const std::string& given, const fs::path& p) {
+    int fd = ::open(p.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        ::close(fd);
+        return "";
+    }
+    if (errno == ENOENT)
+        return "";
+    return "could not open output file \"" + given + "\": " + std::strerror(errno);
+}
+
+// "dir/" and "dir//" name "dir": pg_dump's mkdir accepts them, and FINAL.partial must lie
+// beside the directory, never inside it.
+std::string without_trailing_slashes(std::string s) {
+    while (s.size() > 1 && s.back() == '/')
+        s.pop_back();
+    return s;
 }
 
 // The name stdout was opened under, if it still names the same file.
@@ -64,15 +92,7 @@ OutputTarget from_stdout(int fd) {
     fs::path named;
     bool known = stdout_path(fd, st, named);
     bool fresh = flags >= 0 && !(flags & O_APPEND) && pos == 0 && st.st_size == 0;
-    if (fresh && known) {
-        t.shape = Shape::StdoutRename;
-        t.final_path = named;
-        t.partial = with_partial_suffix(named);
-        t.stdout_dev = st.st_dev;
-        t.stdout_ino = st.st_ino;
-        return t;
-    }
-    t.shape = Shape::StdoutAppend;
+    t.shape = fresh && known ? Shape::StdoutFile : Shape::StdoutAppend;
     t.final_path = known ? named : fs::path();
     if (known) {
         t.partial = with_partial_suffix(named);
@@ -92,7 +112,11 @@ const char* shape_name(Shape s) {
         return "file";
     case Shape::Directory:
         return "directory";
-    case Shape::StdoutRename:
+    case Shape::DirectoryInside:
+        return "directory-inside";
+    case Shape::FileAppend:
+        return "file-append";
+    case Shape::StdoutFile:
         return "stdout-file";
     case Shape::StdoutAppend:
         return "stdout-append";
@@ -100,6 +124,10 @@ const char* shape_name(Shape s) {
         return "passthrough";
     }
     return "passthrough";
+}
+
+bool copies_into_existing(Shape s) {
+    return s == Shape::FileAppend || s == Shape::StdoutFile || s == Shape::StdoutAppend;
 }
 
 OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int stdout_fd) {
@@ -113,7 +141,8 @@ OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int
             return passthrough("directory format needs -f"); // pg_dump reports it
         return from_stdout(stdout_fd);
     }
-    fs::path given = *args.file;
+    fs::path given =
+        format == cli::Format::Directory ? without_trailing_slashes(*args.file) : *args.file;
     // -f /dev/stdout, /dev/fd/1, /proc/self/fd/1 (or any name of the file our standard output
     // is): it is standard output, with its shapes. Replacing the file it names would lose
     // what a `>>` redirection or earlier commands of a `{ ...; } > file` group put there.
@@ -139,7 +168,10 @@ OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int
     if (format == cli::Format::Directory) {
         if (st.type() == fs::directory_file) {
             if (!dir_is_empty(final_path))
-                t.error = "could not create directory \"" + given.string() + "\": File exists";
+                t.error = "could not create directory \"" + *args.file + "\": File exists";
+            t.shape = Shape::DirectoryInside;
+            t.partial = final_path / kInsidePartialName;
+            return t;
         } else if (st.type() != fs::file_not_found) {
             return passthrough(given.string() + " exists and is not a directory");
         }
@@ -148,8 +180,12 @@ OutputTarget resolve_output(const cli::ParsedArgs& args, cli::Format format, int
     }
     switch (st.type()) {
     case fs::file_not_found:
-    case fs::regular_file:
         t.shape = Shape::File;
+        return t;
+    case fs::regular_file:
+        t.shape = args.append ? Shape::FileAppend : Shape::File;
+        t.error = unwritable(given.string(), final_path);
+        t.error_unwritable = !t.error.empty();
         return t;
     case fs::directory_file:
         return passthrough(given.string() + " is a directory");

@@ -80,7 +80,7 @@ TEST_CASE("output shapes from stdout", "[publish]") {
     none.format = pds::cli::Format::Plain;
     int fresh = ::open((d / "fresh.sql").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     auto t = resolve_output(none, pds::cli::Format::Plain, fresh);
-    CHECK(t.shape == Shape::StdoutRename);
+    CHECK(t.shape == Shape::StdoutFile);
     CHECK(t.final_path == d / "fresh.sql");
     CHECK(::write(fresh, "x", 1) == 1);
     CHECK(resolve_output(none, pds::cli::Format::Plain, fresh).shape == Shape::StdoutAppend);
@@ -98,7 +98,7 @@ TEST_CASE("output shapes from stdout", "[publish]") {
     auto dash = none;
     dash.file = "-";
     int f2 = ::open((d / "dash.sql").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    CHECK(resolve_output(dash, pds::cli::Format::Plain, f2).shape == Shape::StdoutRename);
+    CHECK(resolve_output(dash, pds::cli::Format::Plain, f2).shape == Shape::StdoutFile);
     ::close(f2);
 }
 

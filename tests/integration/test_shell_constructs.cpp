@@ -1,0 +1,278 @@
+// The shell constructs of real backup scripts (issue 12), each run once with the real pg_dump
+// and once with pg_dump-safe: several dumps through one redirection, -Fa, -Fd into an existing
+// directory or mountpoint, a trailing slash, a dump pg_dump refuses to overwrite.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <sys/stat.h>
+
+using namespace pdstest;
+
+namespace {
+
+// pg_dump's plain output varies between runs only in the \restrict key lines.
+std::string without_restrict_keys(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        std::string line =
+            text.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+        if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0)
+            out += line;
+        start = end == std::string::npos ? text.size() : end + 1;
+    }
+    return out;
+}
+
+std::string same_text(const std::string& dir, const std::string& ours, const std::string& real) {
+    return without_restrict_keys(read_file(dir + "/" + ours)) ==
+                   without_restrict_keys(read_file(dir + "/" + real))
+               ? "same"
+               : "differs";
+}
+
+struct stat stat_of(const std::string& p) {
+    struct stat st {};
+    REQUIRE(::lstat(p.c_str(), &st) == 0);
+    return st;
+}
+
+// A directory the postgres user can reach (the build tree may not be traversable by it).
+std::string postgres_dir(const std::string& name) {
+    std::string tmpl = "/tmp/pds-" + name + "-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    REQUIRE(sh("chown postgres " + q(tmpl)).status == 0);
+    return tmpl;
+}
+
+} // namespace
+
+TEST_CASE("`{ a; b; } > all.sql`: both dumps, exactly as pg_dump writes them", "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-group");
+    const std::string w = q(wrapper());
+    Result ours = sh("{ " + w + " -t small app; " + w + " app; } > all.sql", env, dir);
+    INFO(ours.err);
+    REQUIRE(ours.status == 0);
+    REQUIRE(sh("{ pg_dump -t small app; pg_dump app; } > real.sql", env, dir).status == 0);
+    CHECK(file_size(dir + "/real.sql") > 100000);
+    CHECK(same_text(dir, "all.sql", "real.sql") == "same");
+    CHECK_FALSE(exists(dir + "/all.sql.partial"));
+    // With -v: the first run found the file empty at offset 0, the second past the first dump;
+    // both copied into the shell's descriptor, and each says how many bytes it added.
+    Result v = sh("{ " + w + " -t small --safe-verify=toc app 2>a.err; " + w +
+                      " -v -t other.t app 2>b.err; } > v.sql",
+                  env, dir);
+    REQUIRE(v.status == 0);
+    auto pub = lines_with(read_file(dir + "/b.err"), "[backup] PUBLISHED");
+    REQUIRE(pub.size() == 1);
+    CHECK(fields(pub[0])["output"] == "stdout-append");
+    CHECK(std::stoll(fields(pub[0])["bytes"]) > 0);
+    CHECK(file_size(dir + "/v.sql") > std::stoll(fields(pub[0])["bytes"]));
+    CHECK(read_file(dir + "/v.sql").find("COPY public.small") != std::string::npos);
+}
+
+TEST_CASE("`for t in ...; do pg_dump-safe -t $t app; done > all.sql` keeps every dump",
+          "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-loop");
+    Result ours = sh("for t in small other.t big; do " + q(wrapper()) +
+                         " -t \"$t\" app || exit; done > all.sql",
+                     env, dir);
+    INFO(ours.err);
+    REQUIRE(ours.status == 0);
+    REQUIRE(sh("for t in small other.t big; do pg_dump -t \"$t\" app || exit; done > real.sql", env,
+               dir)
+                .status == 0);
+    CHECK(file_size(dir + "/real.sql") > 1000000);
+    CHECK(file_size(dir + "/all.sql") == file_size(dir + "/real.sql"));
+    CHECK(same_text(dir, "all.sql", "real.sql") == "same");
+}
+
+TEST_CASE("`{ pg_dump-safe app; echo '-- end'; } > f`: the dump, then the shell's line",
+          "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-trailer");
+    REQUIRE(sh("{ " + q(wrapper()) + " app; echo '-- end'; } > f.sql", env, dir).status == 0);
+    REQUIRE(sh("{ pg_dump app; echo '-- end'; } > real.sql", env, dir).status == 0);
+    CHECK(same_text(dir, "f.sql", "real.sql") == "same");
+    std::string f = read_file(dir + "/f.sql");
+    CHECK(f.substr(f.size() - 7) == "-- end\n");
+}
+
+TEST_CASE("a failed dump in the middle of a group adds nothing; the others are all there",
+          "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-group-fail");
+    const std::string w = q(wrapper());
+    const std::string down = "PGHOST=" + q(dir); // no server there: a connection failure
+    Result ours = sh("{ " + w + " -t small app; " + down + " " + w +
+                         " -t other.t app; echo s2=$? " + ">&2; " + w + " -t big app; } > all.sql",
+                     env, dir);
+    INFO(ours.err);
+    CHECK(ours.status == 0);
+    CHECK(ours.err.find("s2=1\n") != std::string::npos);
+    auto failed = lines_with(ours.err, "[backup] FAILED ");
+    REQUIRE(failed.size() == 1);
+    CHECK(fields(failed[0])["reason"] == "connection");
+    CHECK(fields(failed[0])["target"] == dir + "/all.sql");
+    Result real = sh("{ pg_dump -t small app; " + down +
+                         " pg_dump -t other.t app; pg_dump -t big " + "app; } > real.sql",
+                     env, dir);
+    CHECK(same_text(dir, "all.sql", "real.sql") == "same");
+    std::string all = read_file(dir + "/all.sql");
+    CHECK(all.find("COPY public.small") != std::string::npos);
+    CHECK(all.find("COPY public.big") != std::string::npos);
+    CHECK(all.find("COPY other.t") == std::string::npos);
+}
+
+TEST_CASE("-Fa appends the verified dump to the existing file, as pg_dump does", "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-fa");
+    const std::string w = q(wrapper());
+    write_file(dir + "/ours.sql", "-- earlier content\n");
+    write_file(dir + "/real.sql", "-- earlier content\n");
+    REQUIRE(sh("chmod 640 ours.sql real.sql", {}, dir).status == 0);
+    const ino_t ino = stat_of(dir + "/ours.sql").st_ino;
+    Result r = sh(w + " -Fa -f ours.sql -t small app", env, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    REQUIRE(sh("pg_dump -Fa -f real.sql -t small app", env, dir).status == 0);
+    CHECK(same_text(dir, "ours.sql", "real.sql") == "same");
+    CHECK(read_file(dir + "/ours.sql").rfind("-- earlier content\n", 0) == 0);
+    struct stat st = stat_of(dir + "/ours.sql");
+    CHECK(st.st_ino == ino); // the same file, appended to: never replaced
+    CHECK((st.st_mode & 07777) == 0640);
+    CHECK_FALSE(exists(dir + "/ours.sql.partial"));
+    write_file(dir + "/v.sql", "-- earlier content\n");
+    Result v = sh(w + " -v -Fa -f v.sql -t small app", env, dir);
+    auto pub = lines_with(v.err, "[backup] PUBLISHED");
+    REQUIRE(pub.size() == 1);
+    CHECK(fields(pub[0])["output"] == "file-append");
+    CHECK(std::stoll(fields(pub[0])["bytes"]) == file_size(dir + "/v.sql") - 19);
+
+    // A second append, then a failed one: nothing of the failed dump is appended.
+    REQUIRE(sh(w + " -Fa -f ours.sql -t other.t app", env, dir).status == 0);
+    REQUIRE(sh("pg_dump -Fa -f real.sql -t other.t app", env, dir).status == 0);
+    CHECK(same_text(dir, "ours.sql", "real.sql") == "same");
+    const std::string before = read_file(dir + "/ours.sql");
+    Env down = env;
+    down["PGHOST"] = dir;
+    Result f = sh(w + " -Fa -f ours.sql -t big app", down, dir);
+    CHECK(f.status == 1);
+    CHECK(read_file(dir + "/ours.sql") == before);
+    auto failed = lines_with(f.err, "[backup] FAILED ");
+    REQUIRE(failed.size() == 1);
+    CHECK(fields(failed[0])["reason"] == "connection");
+    // A -Fa target that does not exist yet is created, as pg_dump's fopen "ab" creates it.
+    REQUIRE(
+        sh(w + " -Fa -f new.sql -t small app && pg_dump -Fa -f new-real.sql -t small app", env, dir)
+            .status == 0);
+    CHECK(same_text(dir, "new.sql", "new-real.sql") == "same");
+}
+
+TEST_CASE("-Fd -f MOUNTPOINT: the dump goes inside the mounted volume", "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-mountpoint");
+    REQUIRE(sh("mkdir vol real && chmod 750 vol real && chgrp postgres vol real", {}, dir).status ==
+            0);
+    // A private mount namespace: the tmpfs is gone when the shell ends. Root is a
+    // prerequisite, not an option: without it this test fails, it never skips.
+    std::string script =
+        "set -e; mount -t tmpfs -o size=64m,mode=0750,gid=$(id -g postgres) tmpfs vol; "
+        "mountpoint -q vol; " +
+        q(wrapper()) +
+        " -v -Fd -f vol app 2>safe.err; echo status=$?; stat -c '%a %U:%G' vol; "
+        "pg_restore -l vol > vol.list; ls -A vol; mount -t tmpfs -o size=64m,mode=0750,gid=$(id "
+        "-g postgres) tmpfs real; pg_dump -Fd -f real app; ls -A real > real.ls";
+    Result r = sh("unshare -m sh -c " + q(script), env, dir);
+    INFO(r.out << r.err << read_file(dir + "/safe.err"));
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("status=0\n") != std::string::npos);
+    CHECK(r.out.find("750 root:postgres\n") != std::string::npos);
+    CHECK(r.out.find("toc.dat\n") != std::string::npos);
+    CHECK(r.out.find(".partial") == std::string::npos);
+    CHECK(read_file(dir + "/vol.list").find("TABLE DATA public big") != std::string::npos);
+    // Nothing was written beside the mountpoint, on the parent filesystem.
+    CHECK_FALSE(exists(dir + "/vol.partial"));
+    auto pub = lines_with(read_file(dir + "/safe.err"), "[backup] PUBLISHED");
+    REQUIRE(pub.size() == 1);
+    CHECK(fields(pub[0])["output"] == "directory-inside");
+}
+
+TEST_CASE("-Fd into an existing empty directory keeps its mode and group; a failure leaves it "
+          "empty for the next run",
+          "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-dir-existing");
+    REQUIRE(
+        sh("mkdir ours real && chmod 750 ours real && chgrp postgres ours real", {}, dir).status ==
+        0);
+    Env down = env;
+    down["PGHOST"] = dir;
+    // A failure first: the partial inside is removed, so the directory is empty again.
+    Result f = sh(q(wrapper()) + " -Fd -f ours/ app", down, dir);
+    CHECK(f.status == 1);
+    auto failed = lines_with(f.err, "[backup] FAILED ");
+    REQUIRE(failed.size() == 1);
+    CHECK(fields(failed[0])["partial"] == "none");
+    CHECK(sh("ls -A ours", {}, dir).out.empty());
+    // The next runs (with the trailing slash) work for both programs.
+    Result r = sh(q(wrapper()) + " -Fd -f ours/ app && pg_dump -Fd -f real/ app", env, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    for (const std::string d : {"ours", "real"}) {
+        INFO(d);
+        struct stat st = stat_of(dir + "/" + d);
+        CHECK((st.st_mode & 07777) == 0750);
+        CHECK(st.st_uid == 0);
+        CHECK(sh("test \"$(stat -c %G " + d + ")\" = postgres", {}, dir).status == 0);
+    }
+    CHECK(sh("ls -A ours", {}, dir).out == sh("ls -A real", {}, dir).out);
+    CHECK_FALSE(exists(dir + "/ours/.partial"));
+    CHECK_FALSE(exists(dir + "/ours/.pg_dump-safe.partial"));
+    CHECK(sh("pg_restore -l ours", {}, dir).status == 0);
+    // Now non-empty: both refuse the same way, and ours leaves nothing behind.
+    Result again = sh(q(wrapper()) + " -Fd -f ours/ app", env, dir);
+    Result real_again = sh("pg_dump -Fd -f real/ app", env, dir);
+    CHECK(again.status == real_again.status);
+    CHECK(sh("ls -A ours", {}, dir).out == sh("ls -A real", {}, dir).out);
+}
+
+TEST_CASE("-Fd -f newdir/ with a trailing slash publishes newdir and leaves no partial",
+          "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-trailing-slash");
+    Result r = sh(q(wrapper()) + " -Fd -f newdir/ app && pg_dump -Fd -f realdir/ app", env, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(sh("ls -A newdir", {}, dir).out == sh("ls -A realdir", {}, dir).out);
+    CHECK(sh("ls -A", {}, dir).out == "newdir\nrealdir\n");
+    CHECK(sh("pg_restore -l newdir/", {}, dir).status == 0);
+}
+
+TEST_CASE("a chmod 444 dump that pg_dump refuses to overwrite stays untouched", "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = postgres_dir("ro-final");
+    for (const std::string fmt : {"-Fc", "-Fp", "-Ft", "-Fa"}) {
+        INFO(fmt);
+        REQUIRE(sh("rm -f old.dump real.dump && echo old > old.dump && echo old > real.dump && "
+                   "chown postgres old.dump real.dump && chmod 444 old.dump real.dump",
+                   {}, dir)
+                    .status == 0);
+        Result real = sh("runuser -u postgres -- pg_dump " + fmt + " -f real.dump app", env, dir);
+        Result ours =
+            sh("runuser -u postgres -- " + q(wrapper()) + " " + fmt + " -f old.dump app", env, dir);
+        CHECK(real.status == 1);
+        CHECK(ours.status == real.status);
+        CHECK(read_file(dir + "/old.dump") == "old\n");
+        CHECK((stat_of(dir + "/old.dump").st_mode & 07777) == 0444);
+        auto failed = lines_with(ours.err, "[backup] FAILED ");
+        REQUIRE(failed.size() == 1);
+        CHECK(fields(failed[0])["detail"].find("Permission denied") != std::string::npos);
+        CHECK(sh("ls -A", {}, dir).out == "old.dump\nreal.dump\n");
+    }
+    sh("rm -rf " + q(dir));
+}
