@@ -1,10 +1,12 @@
 #include "run.hpp"
 
+#include "cli/pgdump_option_table.hpp"
 #include "cli/pgdump_options.hpp"
 #include "cli/safe_options.hpp"
 #include "exec/child.hpp"
 #include "exec/classify.hpp"
 #include "exec/locate.hpp"
+#include "exec/pg_wrapper.hpp"
 #include "publish/durable.hpp"
 #include "publish/output_target.hpp"
 #include "publish/partial.hpp"
@@ -41,7 +43,6 @@ constexpr int kExitLocked = 5;
 constexpr int kExitHook = 6;
 constexpr int kExitRetention = 7;
 constexpr int kExitNotDurable = 8; // published, but the directory fsync after the rename failed
-constexpr int kNewestKnownMajor = 18;
 
 std::string env_or(const char* name, const char* fallback) {
     const char* v = std::getenv(name);
@@ -80,7 +81,10 @@ struct Run {
     std::vector<std::string> args;
     cli::SafeOptions opts;
     exec::Tools tools;
-    int pg_major = kNewestKnownMajor;
+    int pg_major = cli::kLatestMajor; // of the pg_dump that runs (may be newer than the tables)
+    std::string pg_version;           // its --version output
+    bool safe_version = false;        // --safe-version
+    exec::VersionProbe versions;
     cli::ParsedArgs parsed;
     cli::Format format = cli::Format::Plain;
     bool format_known = false; // false until the argv was parsed with pg_dump's table
@@ -114,19 +118,14 @@ struct Run {
     }
 };
 
-std::optional<int> detect_major(const std::string& pg_dump) {
-    std::string text;
-    if (!exec::capture_stdout(pg_dump, {"pg_dump", "--version"}, text))
-        return std::nullopt;
-    return cli::parse_pg_dump_version_major(text);
-}
-
 exec::ChildResult run_pg_dump(const Run& r, const std::vector<std::string>& argv, int stdout_fd) {
     exec::ChildSpec spec;
     spec.program = r.tools.pg_dump;
     spec.argv = {"pg_dump"};
     spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
-    spec.env = {"PG_DUMP_SAFE_DEPTH=1"}; // a pg_dump that is really us refuses to recurse
+    spec.env = r.tools.pg_dump_env;
+    spec.env.push_back("PG_DUMP_SAFE_DEPTH=1"); // a pg_dump that is really us refuses to recurse
+    spec.unset_env = r.tools.pg_dump_unset_env;
     spec.stdout_fd = stdout_fd;
     spec.die_with_parent = true;
     return exec::run_child(spec);
@@ -616,6 +615,143 @@ void record_run(Run& r, int status) {
     }
 }
 
+// Which option table judged the command line, for every usage error.
+std::string table_note(const Run& r) {
+    const std::string known = "this build knows pg_dump " + std::to_string(cli::kOldestMajor) +
+                              " to " + std::to_string(cli::kLatestMajor);
+    const int used = cli::clamp_major(r.pg_major);
+    if (r.pg_major > cli::kLatestMajor)
+        return " (pg_dump " + std::to_string(r.pg_major) +
+               " is newer than the option tables: " + known + "; the pg_dump " +
+               std::to_string(used) + " table was used, and options it does not know are refused)";
+    if (r.pg_major < cli::kOldestMajor)
+        return " (pg_dump " + std::to_string(r.pg_major) +
+               " is older than the option tables: " + known + "; the pg_dump " +
+               std::to_string(used) + " table was used)";
+    return " (checked with the option table of pg_dump " + std::to_string(used) + ")";
+}
+
+// A command line pg_dump-safe cannot map: status 1, as pg_dump gives for its usage errors,
+// without starting pg_dump, and with no file created.
+int usage_failure(Run& r, const std::string& what) {
+    const std::string message = what + table_note(r);
+    say("pg_dump-safe: error: " + message);
+    say("pg_dump-safe: hint: Try \"pg_dump-safe --help\" for more information.");
+    return fail(r, {Reason::Usage, 1, message});
+}
+
+cli::SafeArity arity_with_version(const std::string& name) {
+    return name == "safe-version" ? cli::SafeArity::Flag : cli::safe_option_arity(name);
+}
+
+// The --safe-* options of one parse, with --safe-version taken out (command line only).
+std::optional<int> load_options(Run& r, const cli::ParsedArgs& p) {
+    std::vector<std::string> safe;
+    for (const std::string& a : p.safe_args) {
+        if (a == "--safe-version")
+            r.safe_version = true;
+        else
+            safe.push_back(a);
+    }
+    try {
+        if (!p.safe_error.empty())
+            throw cli::UsageError("pg_dump-safe: " + p.safe_error);
+        r.opts = cli::load_safe_options(safe);
+    } catch (const cli::UsageError& e) {
+        say(e.what());
+        return fail(r, {Reason::Usage, kExitUsage, e.what()});
+    }
+    return std::nullopt;
+}
+
+// Parse the command line with the table of the pg_dump that will really run, and find that
+// pg_dump and its pg_restore. Returns an exit status when the run stops here.
+std::optional<int> parse_and_locate(Run& r, const std::vector<std::string>& args) {
+    // First pass with the newest table only to find the --safe-* options (they decide which
+    // pg_dump runs); the second pass uses the table of that pg_dump.
+    const cli::ParsedArgs first =
+        cli::parse_pg_dump_args(args, cli::kLatestMajor, arity_with_version);
+    r.parsed = first; // names the target in a FAILED line before the final parse
+    if (std::optional<int> stop = load_options(r, first))
+        return stop;
+    if (r.safe_version) {
+        std::cout << "pg_dump-safe " << PDS_VERSION << "\n";
+        return 0;
+    }
+    if (r.opts.show_config) {
+        std::cout << cli::describe(r.opts);
+        return 0;
+    }
+    std::string entry;
+    try {
+        entry = exec::find_pg_dump(r.opts.pg_dump, env_or("PATH", "/usr/bin:/bin"));
+    } catch (const exec::LocateError& e) {
+        say(e.what());
+        return fail(r, {Reason::PgDumpExit, e.exit_status, e.what()});
+    }
+    r.tools.pg_dump = entry;
+    std::vector<std::string> dump_args = args;
+    if (exec::is_pg_wrapper(entry)) {
+        // Debian's pg_wrapper picks the version (and the server) from --cluster, PGCLUSTER,
+        // the port and user_clusters: decide as it does, then run that version's binaries.
+        exec::WrapperChoice w = exec::resolve_pg_wrapper(first.forwarded, exec::WrapperRoots{});
+        for (const std::string& warning : w.warnings)
+            say(warning);
+        if (!w.error.empty()) {
+            say("pg_dump-safe: error: " + w.error + " (as Debian's pg_wrapper " + entry +
+                " decides)");
+            return fail(r, {Reason::Usage, 1, w.error});
+        }
+        // pg_wrapper's own arguments (--cluster V/C) are not pg_dump's: take them out of the
+        // command line by their place among the arguments forwarded to pg_dump.
+        std::vector<bool> drop(args.size(), false);
+        std::vector<bool> is_safe(args.size(), false);
+        for (std::size_t i : first.safe_indexes)
+            is_safe[i] = true;
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            if (is_safe[i])
+                continue;
+            for (std::size_t removed : w.removed)
+                if (removed == k)
+                    drop[i] = true;
+            ++k;
+        }
+        dump_args.clear();
+        for (std::size_t i = 0; i < args.size(); ++i)
+            if (!drop[i])
+                dump_args.push_back(args[i]);
+        r.tools.pg_dump = w.bindir + "/pg_dump";
+        r.tools.pg_dump_env = w.env;
+        r.tools.pg_dump_unset_env = w.unset_env;
+        r.tools.wrapper_bindir = w.bindir;
+    }
+    const exec::ProbeResult& v = r.versions.probe(r.tools.pg_dump);
+    std::optional<int> major =
+        v.exit_status == 0 ? cli::parse_pg_dump_version_major(v.output) : std::nullopt;
+    if (!major) {
+        // Without its version there is no option table to map the command line with.
+        const std::string why =
+            v.exit_status == 127 && !v.started
+                ? std::string("could not run it: ") + std::strerror(v.start_errno)
+            : v.exit_status != 0
+                ? "`" + r.tools.pg_dump + " --version` exited with status " +
+                      std::to_string(v.exit_status)
+                : "`" + r.tools.pg_dump +
+                      " --version` did not print a \"pg_dump (PostgreSQL) N\" line";
+        const std::string message = "cannot tell which pg_dump " + r.tools.pg_dump + " is: " + why;
+        say("pg_dump-safe: error: " + message);
+        return fail(r, {Reason::PgDumpExit, v.exit_status == 127 ? 127 : 1, message});
+    }
+    r.pg_major = *major;
+    r.pg_version = v.output;
+    r.parsed = cli::parse_pg_dump_args(dump_args, r.pg_major, arity_with_version);
+    if (r.parsed.safe_args != first.safe_args || !r.parsed.safe_error.empty())
+        return usage_failure(r, "the --safe-* options read differently with this pg_dump's "
+                                "option table than with the newest one; put them first");
+    return std::nullopt;
+}
+
 int run_steps(Run& r, const std::vector<std::string>& args);
 
 } // namespace
@@ -656,60 +792,28 @@ int run_steps(Run& r, const std::vector<std::string>& args) {
             "pg_dump");
         return 127;
     }
-    // First pass with the newest table only to find the --safe-* options (they decide which
-    // pg_dump runs); the second pass uses the table of that pg_dump.
-    r.parsed = cli::parse_pg_dump_args(args, kNewestKnownMajor, cli::safe_option_arity);
-    try {
-        if (!r.parsed.safe_error.empty())
-            throw cli::UsageError("pg_dump-safe: " + r.parsed.safe_error);
-        r.opts = cli::load_safe_options(r.parsed.safe_args);
-    } catch (const cli::UsageError& e) {
-        say(e.what());
-        return fail(r, {Reason::Usage, kExitUsage, e.what()});
-    }
-    if (r.opts.show_config) {
-        std::cout << cli::describe(r.opts);
+    if (std::optional<int> stop = parse_and_locate(r, args))
+        return *stop;
+    r.reached_dump = !(r.parsed.help || r.parsed.version);
+    if (r.parsed.version) {
+        // Exactly pg_dump's output, which scripts parse: the probe already ran this very
+        // pg_dump with --version (pg_dump-safe's own version is --safe-version, and in --help).
+        std::cout << r.pg_version << std::flush;
         return 0;
     }
-    try {
-        r.tools.pg_dump = exec::find_pg_dump(r.opts.pg_dump, env_or("PATH", "/usr/bin:/bin"));
-    } catch (const exec::LocateError& e) {
-        say(e.what());
-        return fail(r, {Reason::PgDumpExit, e.exit_status, e.what()});
-    }
-    r.pg_major = detect_major(r.tools.pg_dump).value_or(kNewestKnownMajor);
-    if (r.pg_major != kNewestKnownMajor) {
-        std::vector<std::string> first = r.parsed.safe_args;
-        r.parsed = cli::parse_pg_dump_args(args, r.pg_major, cli::safe_option_arity);
-        if (r.parsed.safe_args != first || !r.parsed.safe_error.empty()) {
-            try {
-                if (!r.parsed.safe_error.empty())
-                    throw cli::UsageError("pg_dump-safe: " + r.parsed.safe_error);
-                r.opts = cli::load_safe_options(r.parsed.safe_args);
-            } catch (const cli::UsageError& e) {
-                say(e.what());
-                return fail(r, {Reason::Usage, kExitUsage, e.what()});
-            }
-        }
-    }
-    r.reached_dump = !(r.parsed.help || r.parsed.version);
-    if (r.parsed.help || r.parsed.version) {
+    if (r.parsed.help) {
         exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
-        std::cout << (r.parsed.help ? cli::safe_help_text()
-                                    : std::string("pg_dump-safe ") + PDS_VERSION + "\n");
+        std::cout << cli::safe_help_text() << "\npg_dump-safe " << PDS_VERSION
+                  << " (--safe-version prints this version alone; --version prints pg_dump's)\n";
         return c.started ? c.status_for_shell() : 127;
     }
-    // Whatever pg_dump itself would reject goes to pg_dump untouched, for its own message
-    // and exit status; it rejects before opening any output.
-    if (!r.parsed.ok || !r.parsed.format) {
-        exec::ChildResult c = run_pg_dump(r, r.parsed.forwarded, -1);
-        if (c.started && c.exited && c.exit_code == 0)
-            return 0;
-        Failure f = pg_dump_failure(c);
-        if (f.reason == Reason::PgDumpExit)
-            f.reason = Reason::Usage;
-        return fail(r, f);
-    }
+    // Fail closed: pg_dump never runs with a command line whose output arguments could not
+    // all be located (pg_dump may accept what the table rejects, and then write -f itself).
+    if (!r.parsed.ok)
+        return usage_failure(r, r.parsed.error);
+    if (!r.parsed.format)
+        return usage_failure(r, "invalid output format \"" + r.parsed.format_arg.value_or("") +
+                                    "\" specified");
     r.format = *r.parsed.format;
     r.format_known = true;
     try {

@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <map>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +47,8 @@ void write_all(int fd, const char* p, size_t n) {
     }
 }
 
-std::vector<std::string> merged_environment(const std::vector<std::string>& extra) {
+std::vector<std::string> merged_environment(const std::vector<std::string>& extra,
+                                            const std::vector<std::string>& unset) {
     std::map<std::string, std::string> env;
     for (char** e = environ; e && *e; ++e) {
         std::string s(*e);
@@ -53,6 +56,8 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
     }
     for (const auto& s : extra)
         env[s.substr(0, s.find('='))] = s;
+    for (const auto& name : unset)
+        env.erase(name);
     std::vector<std::string> out;
     for (auto& [k, v] : env)
         out.push_back(v);
@@ -103,7 +108,7 @@ ChildResult run_child(const ChildSpec& spec) {
         r.start_errno = errno;
         return r;
     }
-    std::vector<std::string> envs = merged_environment(spec.env);
+    std::vector<std::string> envs = merged_environment(spec.env, spec.unset_env);
     std::vector<char*> argv, envp;
     for (const auto& a : spec.argv)
         argv.push_back(const_cast<char*>(a.c_str()));
@@ -204,27 +209,47 @@ ChildResult run_child(const ChildSpec& spec) {
 
 namespace pds::exec {
 
-bool capture_stdout(const std::string& program, const std::vector<std::string>& argv,
-                    std::string& out) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0)
-        return false;
+const ProbeResult& VersionProbe::probe(const std::string& program) {
+    struct stat st {};
+    std::string key = program;
+    if (::stat(program.c_str(), &st) == 0)
+        key += "\n" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+               std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec);
+    auto found = cache_.find(key);
+    if (found != cache_.end())
+        return found->second;
+    ++runs_;
+    ProbeResult res;
+    // A memory file, not a pipe: however much a strange "pg_dump" prints, it cannot block.
+    const int out = ::memfd_create("pg_dump-version", MFD_CLOEXEC);
+    if (out < 0) {
+        res.start_errno = errno;
+        return cache_[key] = res;
+    }
     ChildSpec spec;
     spec.program = program;
-    spec.argv = argv;
-    spec.stdout_fd = p[1];
+    spec.argv = {"pg_dump", "--version"};
+    spec.env = {"PG_DUMP_SAFE_DEPTH=1"}; // a pg_dump that is really us stops at once
+    spec.stdout_fd = out;
     spec.capture_stderr = false;
-    spec.pass_stderr = false; // stderr is drained and dropped
-    // The output is small (a version line), so it fits in the pipe until we read it.
+    spec.pass_stderr = false;
+    spec.die_with_parent = true;
     ChildResult r = run_child(spec);
-    ::close(p[1]);
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            out.append(buf, static_cast<size_t>(n));
-    ::close(p[0]);
-    return r.started && r.exited && r.exit_code == 0;
+    off_t at = 0;
+    while (res.output.size() < 64 * 1024 &&
+           ((n = ::pread(out, buf, sizeof buf, at)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) {
+            res.output.append(buf, static_cast<size_t>(n));
+            at += n;
+        }
+    ::close(out);
+    res.started = r.started;
+    res.start_errno = r.start_errno;
+    res.exit_status = r.started ? r.status_for_shell() : (r.start_errno == ENOENT ? 127 : 126);
+    return cache_[key] = res;
 }
 
 } // namespace pds::exec

@@ -3,19 +3,21 @@
 // the failure.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace pds::exec {
 
 struct ChildSpec {
-    std::string program;           // path to execute
-    std::vector<std::string> argv; // argv[0] included
-    std::vector<std::string> env;  // extra "NAME=VALUE" entries (override the inherited ones)
-    int stdout_fd = -1;            // -1: inherit; else dup2'ed onto the child's stdout
-    bool capture_stderr = true;    // keep a tail of stderr (still passed through)
-    bool pass_stderr = true;       // copy the child's stderr to ours
-    bool die_with_parent = false;  // SIGTERM the child if pg_dump-safe dies (PR_SET_PDEATHSIG)
+    std::string program;                // path to execute
+    std::vector<std::string> argv;      // argv[0] included
+    std::vector<std::string> env;       // extra "NAME=VALUE" entries (override the inherited ones)
+    std::vector<std::string> unset_env; // names removed from the inherited environment
+    int stdout_fd = -1;                 // -1: inherit; else dup2'ed onto the child's stdout
+    bool capture_stderr = true;         // keep a tail of stderr (still passed through)
+    bool pass_stderr = true;            // copy the child's stderr to ours
+    bool die_with_parent = false;       // SIGTERM the child if pg_dump-safe dies (PR_SET_PDEATHSIG)
 };
 
 struct ChildResult {
@@ -53,9 +55,25 @@ int interrupted_by();
 
 namespace pds::exec {
 
-// Run `program argv...` and return its stdout (small outputs only, e.g. --version).
-// stderr is discarded. Returns false if it could not be run or did not exit 0.
-bool capture_stdout(const std::string& program, const std::vector<std::string>& argv,
-                    std::string& out);
+struct ProbeResult {
+    bool started = false;
+    int start_errno = 0;
+    int exit_status = 127; // status for the shell (128+N for a signal)
+    std::string output;    // its standard output
+};
+
+// `program --version`, run at most once per binary and run: the answer is kept for the
+// same path, device, inode, size and mtime (no cache file outlives the run). The probe runs
+// with PG_DUMP_SAFE_DEPTH=1, so a "pg_dump" that is a script calling pg_dump-safe stops at
+// once with status 127 instead of recursing.
+class VersionProbe {
+public:
+    const ProbeResult& probe(const std::string& program);
+    int runs() const { return runs_; }
+
+private:
+    std::map<std::string, ProbeResult> cache_;
+    int runs_ = 0;
+};
 
 } // namespace pds::exec

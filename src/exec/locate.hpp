@@ -4,6 +4,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace pds::exec {
 
@@ -15,8 +16,11 @@ struct LocateError : std::runtime_error {
 };
 
 struct Tools {
-    std::string pg_dump;
+    std::string pg_dump; // the program run (with Debian's pg_wrapper: the real one it picks)
     std::string pg_restore;
+    std::vector<std::string> pg_dump_env;       // NAME=VALUE set for pg_dump (pg_wrapper's)
+    std::vector<std::string> pg_dump_unset_env; // names removed from pg_dump's environment
+    std::string wrapper_bindir; // non-empty: pg_dump was found as pg_wrapper, this is its pick
 };
 
 // Is `candidate` this very program? True for the same file (st_dev, st_ino of /proc/self/exe,

@@ -425,16 +425,28 @@ Outcome run_case(const Case& c, const Config& cfg, const std::string& dir) {
                 ", pg_dump-safe " + std::to_string(safe.status));
     } else if (!pg_ok &&
                pg.err.find("Try \"pg_dump --help\" for more information.") != std::string::npos) {
-        // pg_dump rejected the argv: pg_dump-safe must have handed it over untouched.
+        // pg_dump rejected the argv. Either pg_dump-safe refused it itself (issue 11: it never
+        // starts pg_dump with a command line its table cannot map), with pg_dump's status, its
+        // own "error:" line and the --help hint; or its table accepted it and pg_dump, run
+        // with the rewritten argv, printed its own rejection.
         o.category = "rejected";
         if (safe.status != pg.status)
             problem("rejected argv, but exit status differs: pg_dump " + std::to_string(pg.status) +
                     ", pg_dump-safe " + std::to_string(safe.status));
-        std::istringstream lines(pg.err);
-        std::string line;
-        while (std::getline(lines, line))
-            if (!line.empty() && safe.err.find(line + "\n") == std::string::npos)
-                problem("pg_dump's rejection line is missing from pg_dump-safe's stderr: " + line);
+        const bool refused = safe.err.find("\npg_dump-safe: error: ") != std::string::npos ||
+                             safe.err.rfind("pg_dump-safe: error: ", 0) == 0;
+        if (refused) {
+            if (safe.err.find("Try \"pg_dump-safe --help\" for more information.\n") ==
+                std::string::npos)
+                problem("pg_dump-safe refused the argv without the --help hint");
+        } else {
+            std::istringstream lines(pg.err);
+            std::string line;
+            while (std::getline(lines, line))
+                if (!line.empty() && safe.err.find(line + "\n") == std::string::npos)
+                    problem("pg_dump's rejection line is missing from pg_dump-safe's stderr: " +
+                            line);
+        }
         // The man page: reason "usage" = pg_dump rejected its command line (pg_dump's
         // status); and nothing was created. A model that wrongly accepted the argv would have
         // made a partial and classified pg_dump's exit as pg_dump-exit.
