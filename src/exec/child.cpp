@@ -253,3 +253,30 @@ const ProbeResult& VersionProbe::probe(const std::string& program) {
 }
 
 } // namespace pds::exec
+
+namespace pds::exec {
+
+bool capture_stdout(const std::string& program, const std::vector<std::string>& argv,
+                    std::string& out) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0)
+        return false;
+    ChildSpec spec;
+    spec.program = program;
+    spec.argv = argv;
+    spec.stdout_fd = p[1];
+    spec.capture_stderr = false;
+    spec.pass_stderr = false; // stderr is drained and dropped
+    // The output is small (a version line), so it fits in the pipe until we read it.
+    ChildResult r = run_child(spec);
+    ::close(p[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            out.append(buf, static_cast<size_t>(n));
+    ::close(p[0]);
+    return r.started && r.exited && r.exit_code == 0;
+}
+
+} // namespace pds::exec

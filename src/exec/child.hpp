@@ -55,6 +55,11 @@ int interrupted_by();
 
 namespace pds::exec {
 
+// Run `program argv...` and return its stdout (small outputs only, e.g. --version).
+// stderr is discarded. Returns false if it could not be run or did not exit 0.
+bool capture_stdout(const std::string& program, const std::vector<std::string>& argv,
+                    std::string& out);
+
 struct ProbeResult {
     bool started = false;
     int start_errno = 0;
