@@ -2,11 +2,16 @@
 #
 #   bin/pg_dump-safe, bin/pg_dump-safe-audit
 #   share/man/man1/pg_dump-safe.1, pg_dump-safe-audit.1
-#   share/doc/pg-dump-safe/README.md, design.md, install.md, examples/example.conf
-#   share/bash-completion/completions/pg_dump-safe, pg_dump-safe-audit
+#   share/doc/pg-dump-safe/README.md, design.md, install.md, audit.md, metrics.md
+#   share/doc/pg-dump-safe/examples/example.conf, pg_dump-safe.conf,
+#       prometheus/pg_dump-safe.rules.yml, grafana/pg_dump-safe.json,
+#       container/Containerfile, cronjob.yaml, restore-test-cronjob.yaml, README.md
+#   share/bash-completion/completions/pg_dump-safe, and pg_dump-safe-audit -> pg_dump-safe
 #   lib/pg_dump-safe/bin/pg_dump -> ../../../bin/pg_dump-safe   (the masquerade directory)
-#   lib/systemd/system/pg_dump-safe@.service, pg_dump-safe@.timer   (PDS_INSTALL_SYSTEMD)
+#   lib/systemd/system/pg_dump-safe@.service, pg_dump-safe@.timer,
+#       pg_dump-safe-restore-test@.service, pg_dump-safe-restore-test@.timer (PDS_INSTALL_SYSTEMD)
 #   lib/tmpfiles.d/pg_dump-safe.conf                                 (PDS_INSTALL_SYSTEMD)
+#   /etc/pg_dump-safe.d/ (empty: the units' settings; absolute)      (PDS_INSTALL_SYSTEMD)
 #
 # This file doubles as the uninstall script: `cmake -P cmake/Install.cmake` with
 # PDS_MANIFEST (and PDS_CREATED_DIRS) removes what one install put there, including the
@@ -81,10 +86,14 @@ set(PDS_TMPFILESDIR "lib/tmpfiles.d" CACHE STRING
     "tmpfiles.d directory (relative to the prefix, or absolute)")
 
 # Every destination, so that the install can note which directories it creates.
+set(PDS_UNIT_CONFDIR "/etc/pg_dump-safe.d" CACHE STRING
+    "Directory of the units' settings (EnvironmentFile=/etc/pg_dump-safe.d/%i.conf in the units)")
 set(_pds_dests "${CMAKE_INSTALL_BINDIR}" "${CMAKE_INSTALL_MANDIR}/man1" "${PDS_DOCDIR}"
-               "${PDS_DOCDIR}/examples" "${PDS_BASH_COMPLETION_DIR}" "${PDS_MASQUERADE_DIR}")
+               "${PDS_DOCDIR}/examples/prometheus" "${PDS_DOCDIR}/examples/grafana"
+               "${PDS_DOCDIR}/examples/container" "${PDS_BASH_COMPLETION_DIR}"
+               "${PDS_MASQUERADE_DIR}")
 if(PDS_INSTALL_SYSTEMD)
-  list(APPEND _pds_dests "${PDS_SYSTEMD_UNITDIR}" "${PDS_TMPFILESDIR}")
+  list(APPEND _pds_dests "${PDS_SYSTEMD_UNITDIR}" "${PDS_TMPFILESDIR}" "${PDS_UNIT_CONFDIR}")
 endif()
 
 # Runs before every other install rule (install rules run in declaration order): record the
@@ -120,19 +129,33 @@ install(FILES man/pg_dump-safe.1 man/pg_dump-safe-audit.1
 # README.md is written from docs/install.md and the other areas' texts by the lead; until it
 # exists the install goes on without it.
 install(FILES README.md DESTINATION ${PDS_DOCDIR} OPTIONAL)
-install(FILES docs/design.md docs/install.md DESTINATION ${PDS_DOCDIR})
-install(FILES packaging/systemd/example.conf DESTINATION ${PDS_DOCDIR}/examples)
+# The README links these; the installed copy must not send the reader into the void.
+install(FILES docs/design.md docs/install.md docs/audit.md docs/metrics.md
+        DESTINATION ${PDS_DOCDIR})
+install(FILES packaging/systemd/example.conf packaging/systemd/pg_dump-safe.conf
+        DESTINATION ${PDS_DOCDIR}/examples)
+install(FILES packaging/monitoring/pg_dump-safe.rules.yml
+        DESTINATION ${PDS_DOCDIR}/examples/prometheus)
+install(FILES packaging/monitoring/pg_dump-safe.json DESTINATION ${PDS_DOCDIR}/examples/grafana)
+install(FILES packaging/container/Containerfile packaging/container/README.md
+              packaging/container/cronjob.yaml packaging/container/restore-test-cronjob.yaml
+        DESTINATION ${PDS_DOCDIR}/examples/container)
 
-# One file completes both commands; bash-completion loads it by the command's name.
+# One file completes both commands; bash-completion loads it by the command's name, so the
+# second name is a link to it (relative, in the same directory).
 install(FILES completion/pg_dump-safe DESTINATION ${PDS_BASH_COMPLETION_DIR})
-install(FILES completion/pg_dump-safe DESTINATION ${PDS_BASH_COMPLETION_DIR}
-        RENAME pg_dump-safe-audit)
 
 if(PDS_INSTALL_SYSTEMD)
   install(FILES packaging/systemd/pg_dump-safe@.service packaging/systemd/pg_dump-safe@.timer
+                packaging/systemd/pg_dump-safe-restore-test@.service
+                packaging/systemd/pg_dump-safe-restore-test@.timer
           DESTINATION ${PDS_SYSTEMD_UNITDIR})
   install(FILES packaging/systemd/tmpfiles.conf DESTINATION ${PDS_TMPFILESDIR}
           RENAME pg_dump-safe.conf)
+  # Empty; the administrator puts DB.conf files there (copies of examples/example.conf).
+  install(DIRECTORY DESTINATION ${PDS_UNIT_CONFDIR}
+          DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                                WORLD_READ WORLD_EXECUTE)
 endif()
 
 # The masquerade link: relative, so the tree can be moved or staged under DESTDIR. It is made
@@ -152,6 +175,15 @@ install(CODE "
   file(CREATE_LINK \"\${_target}\" \"\${_link}\" SYMBOLIC)
   # Without DESTDIR, like CMake's own manifest entries.
   list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_dir}/pg_dump\")
+  set(_comp \"${PDS_BASH_COMPLETION_DIR}\")
+  if(NOT IS_ABSOLUTE \"\${_comp}\")
+    set(_comp \"\${CMAKE_INSTALL_PREFIX}/\${_comp}\")
+  endif()
+  set(_link \"\$ENV{DESTDIR}\${_comp}/pg_dump-safe-audit\")
+  message(STATUS \"Installing: \${_link} -> pg_dump-safe\")
+  file(REMOVE \"\${_link}\")
+  file(CREATE_LINK pg_dump-safe \"\${_link}\" SYMBOLIC)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_comp}/pg_dump-safe-audit\")
 ")
 
 if(NOT TARGET uninstall)

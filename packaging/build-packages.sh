@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Build the binary packages of pg_dump-safe from a clean copy of the source tree.
 #
-# usage: packaging/build-packages.sh OUTDIR [deb] [rpm]      (default: both)
+# usage: packaging/build-packages.sh OUTDIR [deb] [rpm] [source]    (default: deb and rpm)
+#
+#   deb     the binary .deb (dpkg-buildpackage -b), with its -dbgsym .deb
+#   rpm     the binary .rpm and its -debuginfo .rpm (rpmbuild -bb)
+#   source  the Debian source package (.dsc + .tar.xz, format 3.0 (native),
+#           dpkg-buildpackage -S) and the source RPM (.src.rpm)
 #
 # The version is read from the project() line of CMakeLists.txt, the one place it is
-# written: debian/changelog is generated with it and rpmbuild gets --define pds_version.
+# written; the top entry of packaging/debian/changelog must carry the same version (the
+# build stops otherwise), and rpmbuild gets --define pds_version.
 # The source is copied first (git's file list when this is a git work tree, else everything
 # but build directories), so build products never land in the checkout and a stale build
 # directory cannot leak into a package.
@@ -17,17 +23,18 @@ set -euo pipefail
 
 die() { echo "build-packages.sh: $*" >&2; exit 1; }
 
-[ $# -ge 1 ] || die "usage: build-packages.sh OUTDIR [deb] [rpm]"
+[ $# -ge 1 ] || die "usage: build-packages.sh OUTDIR [deb] [rpm] [source]"
 out=$1
 shift
-want_deb=1 want_rpm=1
+want_deb=1 want_rpm=1 want_src=0
 if [ $# -gt 0 ]; then
     want_deb=0 want_rpm=0
     for a in "$@"; do
         case "$a" in
         deb) want_deb=1 ;;
         rpm) want_rpm=1 ;;
-        *) die "unknown package kind '$a' (deb, rpm)" ;;
+        source) want_src=1 ;;
+        *) die "unknown package kind '$a' (deb, rpm, source)" ;;
         esac
     done
 fi
@@ -42,6 +49,10 @@ version=$(perl -0ne 'print $1 if /project\s*\(\s*pg_dump_safe\b[^)]*?\bVERSION\s
     "$top/CMakeLists.txt")
 [ -n "$version" ] || die "no 'project(pg_dump_safe VERSION X.Y.Z' in $top/CMakeLists.txt"
 echo "build-packages.sh: version $version (from CMakeLists.txt)"
+deb_version=$(dpkg-parsechangelog -l "$top/packaging/debian/changelog" -S Version 2>/dev/null) ||
+    die "cannot read packaging/debian/changelog (dpkg-parsechangelog)"
+[ "$deb_version" = "$version" ] ||
+    die "packaging/debian/changelog's top entry is $deb_version, CMakeLists.txt says $version: add a changelog entry (dch -v $version) before building"
 
 if [ -n "${PDS_PKG_WORK:-}" ]; then
     work=$PDS_PKG_WORK
@@ -70,29 +81,29 @@ copy_tree() {
             done |
             tar -C "$top" --null --no-recursion -T - -cf - | tar -C "$dest" -xf -
     else
-        echo "build-packages.sh: $top is not a git work tree; copying all but build directories"
+        echo "build-packages.sh: $top is not a git work tree; copying all but build directories" >&2
         tar -C "$top" --exclude=./.git --exclude='./build*' --exclude='./_*' \
             --exclude='./obj-*' --exclude=./debian -cf - . | tar -C "$dest" -xf -
     fi
     [ -f "$dest/CMakeLists.txt" ] || die "source copy in $dest has no CMakeLists.txt"
 }
 
-build_deb() {
+# debian_tree: a copy of the tree with packaging/debian as debian/ (what a source package
+# unpacks to); prints its path.
+debian_tree() {
     local src="$work/deb/pg-dump-safe-$version"
-    copy_tree "$src"
-    rm -rf "$src/debian"
-    cp -a "$top/packaging/debian" "$src/debian"
-    # A native package: the version is the project version, no Debian revision.
-    local maint
-    maint=$(sed -n 's/^Maintainer: //p' "$src/debian/control")
-    cat >"$src/debian/changelog" <<EOF
-pg-dump-safe ($version) unstable; urgency=medium
+    if [ ! -d "$src" ]; then
+        copy_tree "$src"
+        rm -rf "$src/debian"
+        cp -a "$top/packaging/debian" "$src/debian"
+    fi
+    echo "$src"
+}
 
-  * Release $version (version taken from the CMake project version).
-
- -- $maint  $(date -R ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH})
-EOF
-    echo "build-packages.sh: dpkg-buildpackage (log: $out/deb-build.log)"
+build_deb() {
+    local src
+    src=$(debian_tree)
+    echo "build-packages.sh: dpkg-buildpackage -b (log: $out/deb-build.log)"
     # nocheck: the test suite needs a PostgreSQL server (CI runs it on its own);
     # parallel=1: the machines are shared.
     if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=1" DEB_BUILD_PROFILES=nocheck \
@@ -111,14 +122,42 @@ EOF
     echo "build-packages.sh: deb done ($n files)"
 }
 
+# The Debian source package: a native 3.0 package whose tarball is the tree with debian/.
+# "dpkg-source -x pg-dump-safe_VERSION.dsc" then "dpkg-buildpackage -us -uc" in the unpacked
+# directory builds the .deb anywhere (the checkout itself has no debian/ at its top).
+build_source() {
+    local src
+    src=$(debian_tree)
+    echo "build-packages.sh: dpkg-buildpackage -S (log: $out/source-build.log)"
+    if ! (cd "$src" && dpkg-buildpackage -us -uc -S -d) >"$out/source-build.log" 2>&1; then
+        tail -n 40 "$out/source-build.log" >&2
+        die "dpkg-buildpackage -S failed; full log: $out/source-build.log"
+    fi
+    cp "$work/deb"/pg-dump-safe_"$version".dsc "$work/deb"/pg-dump-safe_"$version".tar.* \
+        "$work/deb"/pg-dump-safe_"$version"_source.* "$out/" ||
+        die "dpkg-buildpackage -S produced no pg-dump-safe_$version.dsc/.tar.*"
+    echo "build-packages.sh: Debian source package done"
+}
+
 build_rpm() {
     local top_rpm="$work/rpmbuild" name="pg_dump-safe-$version"
     mkdir -p "$top_rpm"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
     copy_tree "$work/rpmsrc/$name"
     tar -C "$work/rpmsrc" -czf "$top_rpm/SOURCES/$name.tar.gz" "$name"
     cp "$top/packaging/rpm/pg_dump-safe.spec" "$top_rpm/SPECS/"
-    echo "build-packages.sh: rpmbuild (log: $out/rpm-build.log)"
-    if ! rpmbuild -bb --nodeps \
+    # rpmbuild checks BuildRequires against the rpm database. Debian's rpm has an empty one
+    # (the build tools are dpkg packages), so there, and only there, --nodeps.
+    local nodeps=()
+    if ! rpm -q --whatprovides gcc-c++ >/dev/null 2>&1; then
+        nodeps=(--nodeps)
+        echo "build-packages.sh: the rpm database has no gcc-c++ (not an RPM system): rpmbuild --nodeps"
+    fi
+    local what=-bb
+    if [ "$want_src" = 1 ]; then
+        if [ "$want_rpm" = 1 ]; then what=-ba; else what=-bs; fi
+    fi
+    echo "build-packages.sh: rpmbuild $what (log: $out/rpm-build.log)"
+    if ! rpmbuild "$what" "${nodeps[@]}" \
         --define "_topdir $top_rpm" \
         --define "pds_version $version" \
         --define "_smp_mflags -j1" \
@@ -127,7 +166,7 @@ build_rpm() {
         die "rpmbuild failed; full log: $out/rpm-build.log"
     fi
     local rpms
-    rpms=$(find "$top_rpm/RPMS" -name "pg-dump-safe-$version-*.rpm")
+    rpms=$(find "$top_rpm/RPMS" "$top_rpm/SRPMS" -name "pg-dump-safe-*$version-*.rpm")
     [ -n "$rpms" ] || die "rpmbuild produced no pg-dump-safe-$version-*.rpm"
     # shellcheck disable=SC2086
     cp $rpms "$out/"
@@ -135,5 +174,6 @@ build_rpm() {
 }
 
 [ "$want_deb" = 1 ] && build_deb
-[ "$want_rpm" = 1 ] && build_rpm
+[ "$want_src" = 1 ] && build_source
+[ "$want_rpm" = 1 ] || [ "$want_src" = 1 ] && build_rpm
 echo "build-packages.sh: packages in $out"
