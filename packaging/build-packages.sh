@@ -8,9 +8,9 @@
 #   source  the Debian source package (.dsc + .tar.xz, format 3.0 (native),
 #           dpkg-buildpackage -S) and the source RPM (.src.rpm)
 #
-# The version is read from the project() line of CMakeLists.txt, the one place it is
-# written; the top entry of packaging/debian/changelog must carry the same version (the
-# build stops otherwise), and rpmbuild gets --define pds_version.
+# The version is read from the project() line of CMakeLists.txt; the top entry of
+# packaging/debian/changelog, the spec's Version: and its top %changelog entry must carry
+# the same version (the build stops otherwise and says which to change).
 # The source is copied first (git's file list when this is a git work tree, else everything
 # but build directories), so build products never land in the checkout and a stale build
 # directory cannot leak into a package.
@@ -53,6 +53,11 @@ deb_version=$(dpkg-parsechangelog -l "$top/packaging/debian/changelog" -S Versio
     die "cannot read packaging/debian/changelog (dpkg-parsechangelog)"
 [ "$deb_version" = "$version" ] ||
     die "packaging/debian/changelog's top entry is $deb_version, CMakeLists.txt says $version: add a changelog entry (dch -v $version) before building"
+spec=$top/packaging/rpm/pg-dump-safe.spec
+spec_version=$(sed -n 's/^Version:[[:space:]]*//p' "$spec")
+spec_log=$(sed -n '/^%changelog/,$p' "$spec" | sed -n 's/^\* .* - \([^ -]*\)-[^ ]*$/\1/p' | head -n 1)
+[ "$spec_version" = "$version" ] && [ "$spec_log" = "$version" ] ||
+    die "packaging/rpm/pg-dump-safe.spec has Version: $spec_version and a top %changelog entry for $spec_log, CMakeLists.txt says $version: update both"
 
 if [ -n "${PDS_PKG_WORK:-}" ]; then
     work=$PDS_PKG_WORK
@@ -144,24 +149,27 @@ build_rpm() {
     mkdir -p "$top_rpm"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
     copy_tree "$work/rpmsrc/$name"
     tar -C "$work/rpmsrc" -czf "$top_rpm/SOURCES/$name.tar.gz" "$name"
-    cp "$top/packaging/rpm/pg_dump-safe.spec" "$top_rpm/SPECS/"
+    cp "$spec" "$top_rpm/SPECS/"
     # rpmbuild checks BuildRequires against the rpm database. Debian's rpm has an empty one
-    # (the build tools are dpkg packages), so there, and only there, --nodeps.
-    local nodeps=()
+    # (the build tools are dpkg packages), so there, and only there, --nodeps. Debian's
+    # brp-compress also uses bash's "read -d" under #!/bin/sh (dash), so it compressed
+    # nothing: run it with bash there.
+    local debian=()
     if ! rpm -q --whatprovides gcc-c++ >/dev/null 2>&1; then
-        nodeps=(--nodeps)
-        echo "build-packages.sh: the rpm database has no gcc-c++ (not an RPM system): rpmbuild --nodeps"
+        debian=(--nodeps --define "__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}")
+        echo "build-packages.sh: the rpm database has no gcc-c++ (not an RPM system): rpmbuild --nodeps, brp-compress with bash"
     fi
     local what=-bb
     if [ "$want_src" = 1 ]; then
         if [ "$want_rpm" = 1 ]; then what=-ba; else what=-bs; fi
     fi
     echo "build-packages.sh: rpmbuild $what (log: $out/rpm-build.log)"
-    if ! rpmbuild "$what" "${nodeps[@]}" \
+    # The Packager tag is the build system's (as Fedora's Koji sets it), not the spec's.
+    if ! rpmbuild "$what" "${debian[@]}" \
         --define "_topdir $top_rpm" \
-        --define "pds_version $version" \
+        --define "packager pg_dump-safe maintainers <maintainers@pg-dump-safe.org>" \
         --define "_smp_mflags -j1" \
-        "$top_rpm/SPECS/pg_dump-safe.spec" >"$out/rpm-build.log" 2>&1; then
+        "$top_rpm/SPECS/pg-dump-safe.spec" >"$out/rpm-build.log" 2>&1; then
         tail -n 40 "$out/rpm-build.log" >&2
         die "rpmbuild failed; full log: $out/rpm-build.log"
     fi

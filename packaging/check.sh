@@ -341,24 +341,20 @@ check_monitoring() {
         print "grafana dashboard \"$d->{title}\": ", scalar(@p), " panels, $n queries\n";
     ' "$m/pg_dump-safe.json" || bad=1
     # Every metric they name is one the programs write (pg_dump-safe: src/report/metrics.cpp;
-    # the audit: src/audit/render_prometheus.cpp, prefix pg_dump_safe_audit_).
+    # the audit: src/audit/render_prometheus.cpp, prefix pg_dump_safe_audit_; the restore
+    # drill: src/restore/render.cpp).
     local known name missing=0
-    known=$( { grep -o '"pg_dump_safe_[a-z_]*"' "$top/src/report/metrics.cpp" | tr -d '"'
-        perl -ne 'print "pg_dump_safe_audit_$1\n" while /"([a-z_]+)"/g' "$top/src/audit/render_prometheus.cpp"
-        grep -rho 'pg_dump_safe_audit_[a-z_]*' "$top/src/audit" 2>/dev/null; } | sort -u)
+    known=$( { grep -o '"pg_dump_safe_[a-z_]*"' "$top/src/report/metrics.cpp" "$top/src/restore/render.cpp" \
+        -h | tr -d '"'
+        perl -ne 'print "pg_dump_safe_audit_$1\n" while /"([a-z_]+)"/g' "$top/src/audit/render_prometheus.cpp"; } |
+        sort -u)
     for name in $(grep -h 'expr' "$m/pg_dump-safe.rules.yml" "$m/pg_dump-safe.json" | grep -o 'pg_dump_safe_[a-z_]*[a-z]' | sort -u); do
         if ! grep -qxF "$name" <<<"$known"; then
-            # The restore drill's metric comes with pg_dump-safe-audit --restore-test
-            # (issue 14), written in parallel with these rules: named, not failed, until then.
-            if [ "$name" = pg_dump_safe_audit_series_last_restore_test_timestamp_seconds ]; then
-                echo "NOTE: $name is not in src/audit yet (the restore drill's metric, issue 14)"
-                continue
-            fi
             echo "the rules or the dashboard name $name, which no source writes"
             missing=1
         fi
     done
-    [ $missing -eq 0 ] && echo "every other metric the rules and the dashboard name is written by the sources"
+    [ $missing -eq 0 ] && echo "every metric the rules and the dashboard query is written by the sources"
     [ $missing -eq 0 ] || bad=1
     return $bad
 }
@@ -663,13 +659,13 @@ check_rpm() {
 }
 
 # ---- rpmlint ------------------------------------------------------------------------------
-# Debian's rpmlint (2.4) with packaging/rpm/pg_dump-safe.rpmlintrc, whose every filter says
+# Debian's rpmlint (2.4) with packaging/rpm/rpmlint.toml, whose every setting and filter says
 # why it does not apply to an RPM distribution. Errors and warnings fail the check.
 check_rpmlint() {
     need rpmlint || return 1
     wait_rpm >/dev/null || { echo "the rpm build failed"; return 1; }
     local rc
-    rpmlint -r "$here/rpm/pg_dump-safe.rpmlintrc" "$work/out-rpm/"*.rpm "$here/rpm/pg_dump-safe.spec" \
+    rpmlint -c "$here/rpm/rpmlint.toml" "$work/out-rpm/"*.rpm "$here/rpm/pg-dump-safe.spec" \
         >"$work/rpmlint.log" 2>&1
     rc=$?
     sed 's/^/  /' "$work/rpmlint.log"

@@ -13,7 +13,7 @@ apt-get install -y --no-install-recommends \
     postgresql-15 postgresql-client-15 postgresql-contrib \
     clang clang-format libfuzzer-14-dev libclang-rt-14-dev \
     util-linux procps psmisc time file strace \
-    debhelper devscripts fakeroot lintian rpm man-db groff-base systemd rpmlint cpio prometheus
+    debhelper devscripts fakeroot lintian rpm man-db groff-base systemd rpmlint cpio elfutils prometheus
 # The embedded PostgreSQL 17 test server comes from the npm registry. Debian's npm package
 # conflicts with the nodesource nodejs some machines carry (which bundles npm), so only
 # install Debian's when no npm is present at all.
