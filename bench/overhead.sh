@@ -14,7 +14,13 @@
 #                  (default "custom plain directory-j2")
 #   REPEAT         runs of each variant, interleaved; median and min-max (default 3)
 #   BENCH_PORT     port of the throwaway server's unix socket (default 54700)
-#   PG_BINDIR      PostgreSQL 15 binaries (default /usr/lib/postgresql/15/bin)
+#   PG_BINDIR      PostgreSQL 15 binaries of the server (default /usr/lib/postgresql/15/bin)
+#   BENCH_PG_DUMP  the pg_dump every variant runs through, the same entry point for bare
+#                  pg_dump, the recipe (with the pg_restore beside it) and pg_dump-safe
+#                  (--safe-pg-dump): default /usr/bin/pg_dump when it exists (on Debian that
+#                  is pg_wrapper, a perl start-up per call), else $PG_BINDIR/pg_dump
+#   BENCH_SAFE     the pg_dump-safe to measure (default: the one built in BUILD_DIR); to
+#                  compare two builds, run the script once with each
 #   JOBS           build parallelism (default: number of CPUs)
 #
 # Starts a throwaway PostgreSQL 15 server (unix socket under BUILD_DIR/bench-overhead; as
@@ -51,8 +57,12 @@ say() { echo "# $* ($(($(date +%s) - start))s)" >&2; }
 load_start=$(bench_load)
 say "build pg_dump-safe in $build"
 bench_build "$build" pg_dump-safe
-safe=$build/src/pg_dump-safe
+safe=${BENCH_SAFE:-$build/src/pg_dump-safe}
 pg_dump=$PG_BINDIR/pg_dump
+if [ -x /usr/bin/pg_dump ]; then pg_dump=/usr/bin/pg_dump; fi
+pg_dump=${BENCH_PG_DUMP:-$pg_dump}
+pg_restore=$(dirname "$pg_dump")/pg_restore
+say "every variant runs $pg_dump ($(readlink -f "$pg_dump")); pg_dump-safe: $safe"
 
 rm -rf "$BENCH_WORK"
 mkdir -p "$BENCH_WORK"
@@ -99,7 +109,7 @@ for db in "${dbs[@]}"; do
                     bench_measure sh -c 'pg=$1 out=$2 db=$3 rst=$4; shift 4
                         "$pg" "$@" -f "$out.partial" "$db" && test -s "$out.partial" &&
                         "$rst" -l "$out.partial" >/dev/null && mv "$out.partial" "$out"' sh \
-                        "$pg_dump" "$out" "$db" "$PG_BINDIR/pg_restore" "${fl[@]}"
+                        "$pg_dump" "$out" "$db" "$pg_restore" "${fl[@]}"
                     r=0 ;;
                 *)
                     bench_measure --own-rss "$safe" --safe-pg-dump="$pg_dump" \
@@ -138,7 +148,7 @@ done
 rm -rf "$BENCH_WORK"/out.*
 
 echo
-echo "## pg_dump-safe overhead: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$pg_dump" --version), median of $repeat interleaved runs"
+echo "## pg_dump-safe overhead: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$pg_dump" --version) through $pg_dump, median of $repeat interleaved runs"
 echo
 echo "Load average at start: $load_start; at end: $(bench_load). Ratios: median wall time of the"
 echo "variant / median of bare pg_dump, measured interleaved in the same run (seconds, min-max)."

@@ -135,7 +135,9 @@ Header read_header(Reader& r, int expected_format) {
                  " is older than this verifier reads (1.10 to 1.16)");
         if (h.version > kVersMax)
             fail("archive version " + h.version_string() +
-                 " is newer than this verifier knows (1.10 to 1.16)");
+                 " is newer than this verifier knows (1.10 to 1.16, pg_dump 12 to 18): "
+                 "upgrade pg_dump-safe, or dump with pg_dump 18 or older; the dump is kept "
+                 "unpublished");
         h.int_size = r.byte();
         h.off_size = r.byte();
         if (h.int_size < 1 || h.int_size > 8)
