@@ -2,11 +2,14 @@
 
 #include "audit/atomic_file.hpp"
 #include "audit/audit.hpp"
+#include "audit/json_reader.hpp"
 #include "audit/render.hpp"
 #include "audit/text.hpp"
 #include "audit/verify_files.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 
 #ifndef PDS_VERSION
@@ -46,6 +49,55 @@ bool verify_mode(const Options& o) {
     return true;
 }
 
+// --max-restore-age: the newest good restore point of each series must have a passed drill
+// (its FINAL.restore-test.json, written by --restore-test) no older than the limit.
+void check_restore_age(const Options& o, Report& r) {
+    if (!o.max_restore_age)
+        return;
+    const Severity sev = o.strict ? Severity::Critical : Severity::Warning;
+    for (SeriesResult& s : r.series) {
+        if (!s.newest_good)
+            continue;
+        std::string dump = r.finals[*s.newest_good].dump.path;
+        while (dump.size() > 1 && dump.back() == '/')
+            dump.pop_back();
+        const std::string record = dump + ".restore-test.json";
+        std::string code, message;
+        try {
+            std::ifstream in(record, std::ios::binary);
+            if (!in) {
+                code = "no-restore-test";
+                message = "newest good restore point of series " + s.dir + "/" + s.name +
+                          " has no restore drill (" + record + ")";
+            } else {
+                std::stringstream ss;
+                ss << in.rdbuf();
+                const JsonValue j = parse_json(ss.str());
+                const std::int64_t age =
+                    static_cast<std::int64_t>(r.now) - j.at("finished_epoch").as_int();
+                if (j.at("result").text != "pass") {
+                    code = "restore-test-failed";
+                    message = "the last restore drill of " + dump +
+                              " did not pass: " + j.at("problem").scalar_text();
+                } else if (age > *o.max_restore_age) {
+                    code = "restore-test-too-old";
+                    message = "the last passed restore drill of " + dump + " is " +
+                              human_duration(age) + " old (--max-restore-age " +
+                              human_duration(*o.max_restore_age) + ")";
+                }
+            }
+        } catch (const std::exception& e) {
+            code = "restore-test-unreadable";
+            message = "cannot read " + record + ": " + e.what();
+        }
+        if (code.empty())
+            continue;
+        r.findings.push_back({sev, code, dump, message});
+        r.severity = std::max(r.severity, sev);
+        s.severity = std::max(s.severity, sev);
+    }
+}
+
 void emit(const Options& o, const std::string& text, std::ostream& out) {
     if (o.output.empty()) {
         out << text;
@@ -82,6 +134,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         }
         std::vector<std::string> notes;
         Report r = run_audit(o, notes);
+        check_restore_age(o, r);
         for (const auto& n : notes)
             err << kProg << ": warning: " << visible(n) << "\n";
         std::string text;

@@ -15,6 +15,7 @@ namespace {
 const char* const kHelp = R"(Usage:
   pg_dump-safe-audit [OPTION]... DIR...           audit backup roots
   pg_dump-safe-audit --verify[=LEVEL] DUMP...     verify dump files or directory dumps
+  pg_dump-safe-audit --restore-test DUMP|DIR...   restore drill (--restore-test --help)
 
 Audit mode walks each backup root DIR (recursively) and reports:
   headroom      filesystem size and free space of each root, the estimated need of the next
@@ -45,6 +46,12 @@ Options:
   --margin=FACTOR        multiplies the estimated need when --min-free is not given (1.0)
   --max-age=DURATION     flag a series whose newest good restore point is older, e.g. 26h,
                          3d, 90m, 1d12h (default: ages are reported, never flagged)
+  --max-restore-age=DURATION
+                         flag a series whose newest good restore point has no passed
+                         restore drill (FINAL.restore-test.json, see --restore-test) newer
+                         than DURATION, or whose last drill failed: a warning, critical with
+                         --strict
+  --strict               --max-restore-age findings are critical, not warnings
   --stale-partial=DURATION
                          a partial without a failure record counts as stale (abandoned)
                          when its last change is older than this (default 1h); a partial
@@ -70,7 +77,8 @@ escapes (bytes that are not UTF-8 as the text \xHH) in JSON, label escapes in Pr
 
 Exit status:
   0  all good
-  1  warnings: stale partials, low headroom, unreadable directories, failed older finals
+  1  warnings: stale partials, low headroom, unreadable directories, failed older finals,
+     --max-restore-age without --strict
   2  critical: the newest final of a series is unrestorable, a series has no good restore
      point or its newest one is older than --max-age, a final dump is empty or tiny;
      verify mode: a dump failed verification
@@ -179,7 +187,8 @@ Options parse_options(const std::vector<std::string>& given) {
         "verify", po::value<std::string>()->implicit_value("structure"))(
         "format", po::value<std::string>())("output,o", po::value<std::string>())(
         "min-free", po::value<std::string>())("margin", po::value<std::string>())(
-        "max-age", po::value<std::string>())("stale-partial", po::value<std::string>())(
+        "max-age", po::value<std::string>())("max-restore-age", po::value<std::string>())(
+        "strict", "")("stale-partial", po::value<std::string>())(
         "recent", po::value<std::string>())("pattern",
                                             po::value<std::vector<std::string>>()->composing())(
         "series", po::value<std::string>())("cache", po::value<std::string>())("no-cache", "")(
@@ -265,6 +274,8 @@ Options parse_options(const std::vector<std::string>& given) {
         return d;
     };
     o.max_age = duration("max-age");
+    o.max_restore_age = duration("max-restore-age");
+    o.strict = vm.count("strict") > 0;
     if (auto d = duration("stale-partial"))
         o.stale_partial = *d;
     if (auto v = get<std::string>(vm, "recent")) {

@@ -24,6 +24,8 @@ struct Options {
     std::optional<double> min_free_percent;      // --min-free=PERCENT%
     double margin = 1.0;                         // multiplies the estimated need
     std::optional<std::int64_t> max_age;         // seconds; none: age never flagged
+    std::optional<std::int64_t> max_restore_age; // seconds; none: restore drills not checked
+    bool strict = false;                         // --max-restore-age findings are critical
     std::int64_t stale_partial = 3600;           // seconds
     std::size_t recent = 3;            // newest finals per series that make up the estimated need
     std::vector<std::string> patterns; // extra final-dump globs

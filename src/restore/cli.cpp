@@ -4,6 +4,7 @@
 #include "audit/options.hpp"
 #include "audit/text.hpp"
 #include "exec/child.hpp"
+#include "posix/atomic_file.hpp"
 #include "restore/record.hpp"
 
 #include <boost/program_options.hpp>
@@ -252,7 +253,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                     break;
                 if (o.record) {
                     try {
-                        write_record_atomically(record_path(d), render_record(results.back()));
+                        write_record_atomically(record_path(d), render_record(results.back()),
+                                                record_mode(d));
                     } catch (const std::exception& e) {
                         err << kProg << ": warning: " << audit::visible(e.what()) << "\n";
                         status = std::max(status, 1);
@@ -281,7 +283,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             out << text;
             out.flush();
         } else {
-            write_record_atomically(o.output, text);
+            write_record_atomically(o.output, text, posix::default_file_mode());
         }
         return std::max(status, exit_status(results));
     } catch (const audit::UsageError& e) {

@@ -2,6 +2,7 @@
 
 #include "exec/child.hpp"
 #include "exec/locate.hpp"
+#include "posix/remove_tree.hpp"
 
 #include <boost/filesystem.hpp>
 #include <cerrno>
@@ -139,10 +140,12 @@ std::string make_private_dir(const std::string& parent, const std::string& prefi
 }
 
 void remove_scratch_tree(const std::string& path) noexcept {
-    // Boost 1.74's remove_all is path based; the tree is ours (mode 0700, made by mkdtemp),
-    // writable only by us and the server's user.
-    boost::system::error_code ec;
-    fs::remove_all(path, ec);
+    // fd-relative (openat/unlinkat, links never followed): the tree is writable by the
+    // server's user, who must not be able to redirect our removal elsewhere.
+    try {
+        posix::remove_tree(path);
+    } catch (...) {
+    }
 }
 
 ThrowawayCluster::ThrowawayCluster(const Bindir& bin, const ClusterSettings& settings)

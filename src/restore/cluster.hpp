@@ -60,8 +60,7 @@ private:
 // A directory of our own (mode 0700) inside `parent`, owned by `as` when it switches user.
 std::string make_private_dir(const std::string& parent, const std::string& prefix, const RunAs& as);
 
-// Removes a directory tree we created. Kept behind this one function so that it can move to
-// the fd-relative remove_tree of the file layer (src/fs) without touching its callers.
+// Removes a directory tree we created (posix::remove_tree); never throws.
 void remove_scratch_tree(const std::string& path) noexcept;
 
 } // namespace pds::restore

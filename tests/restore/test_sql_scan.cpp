@@ -101,3 +101,59 @@ TEST_CASE("scanner: only pg_dump's name syntax reaches a query", "[restore][scan
     SqlScanner s2;
     CHECK_THROWS_AS(s2.feed(bad2.data(), bad2.size()), ScanError);
 }
+
+// --max-restore-age in the audit: the record beside the newest good dump of each series.
+#include "harness.hpp"
+
+namespace {
+
+const char* const kPlain = "--\n-- PostgreSQL database dump\n--\n\n"
+                           "-- Dumped from database version 15.20\n"
+                           "-- Dumped by pg_dump version 15.20\n\n"
+                           "SET statement_timeout = 0;\n\n"
+                           "--\n-- PostgreSQL database dump complete\n--\n\n";
+
+std::string record(const char* result, long long finished) {
+    return std::string("{\"record\": \"pg_dump-safe restore test\", \"result\": \"") + result +
+           "\", \"problem\": " + (std::string(result) == "pass" ? "null" : "\"it broke\"") +
+           ", \"finished_epoch\": " + std::to_string(finished) + "}\n";
+}
+
+} // namespace
+
+TEST_CASE("audit --max-restore-age: missing, failed and old drills are warnings, critical with "
+          "--strict",
+          "[restore][audit]") {
+    using namespace pdstest;
+    const std::string dir = workdir("restore-age");
+    const long long now = 1796300000; // fixed clock: 2026-12-03
+    write_file(dir + "/app-2026-12-01.sql", kPlain);
+    write_file(dir + "/app-2026-12-02.sql", kPlain);
+    const std::string newest = dir + "/app-2026-12-02.sql";
+    auto audit = [&](const std::string& extra) {
+        return sh(q(PDS_AUDIT_BINARY) + " --no-cache --format=json --now=" + std::to_string(now) +
+                  " --max-restore-age=7d " + extra + " " + q(dir));
+    };
+    Result r = audit("");
+    CHECK(r.status == 1);
+    CHECK(r.out.find("\"no-restore-test\"") != std::string::npos);
+    CHECK(audit("--strict").status == 2);
+    // A drill of an older dump does not count: the newest good one needs its own.
+    write_file(dir + "/app-2026-12-01.sql.restore-test.json", record("pass", now - 60));
+    CHECK(audit("").status == 1);
+    write_file(newest + ".restore-test.json", record("pass", now - 6 * 86400));
+    r = audit("--strict");
+    INFO(r.out << r.err);
+    CHECK(r.status == 0);
+    write_file(newest + ".restore-test.json", record("pass", now - 8 * 86400));
+    r = audit("");
+    CHECK(r.status == 1);
+    CHECK(r.out.find("\"restore-test-too-old\"") != std::string::npos);
+    write_file(newest + ".restore-test.json", record("fail", now - 60));
+    r = audit("--strict");
+    CHECK(r.status == 2);
+    CHECK(r.out.find("\"restore-test-failed\"") != std::string::npos);
+    // Without --max-restore-age the records are not looked at.
+    CHECK(sh(q(PDS_AUDIT_BINARY) + " --no-cache --now=" + std::to_string(now) + " " + q(dir))
+              .status == 0);
+}
