@@ -1,5 +1,8 @@
 #include "publish/partial.hpp"
 
+#include "posix/fd.hpp"
+#include "posix/remove_tree.hpp"
+
 #include <boost/filesystem.hpp>
 #include <cerrno>
 #include <climits>
@@ -7,13 +10,11 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vector>
 
 namespace fs = boost::filesystem;
 
@@ -43,81 +44,6 @@ fs::path dir_of(const fs::path& p) {
     return d.empty() ? fs::path(".") : d;
 }
 
-struct CloseFd {
-    int fd;
-    ~CloseFd() {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
-// One pass over the entries of an open directory: subdirectories emptied and removed,
-// everything else unlinked. Returns the number of entries seen (0: the directory is empty).
-std::size_t remove_entries_once(int dirfd, const fs::path& shown, int depth);
-
-void remove_entries(int dirfd, const fs::path& shown, int depth) {
-    if (depth > 256)
-        throw PublishError("could not remove " + shown.string() + ": nested too deeply");
-    // An entry that changes kind between fstatat and openat/unlinkat (a directory swapped for
-    // a symlink) is skipped and looked at again in the next pass; bounded, so a writer that
-    // keeps changing the tree makes the run fail instead of spin.
-    for (int pass = 0; pass < 50; ++pass)
-        if (remove_entries_once(dirfd, shown, depth) == 0)
-            return;
-    throw PublishError("could not remove " + shown.string() +
-                       ": its entries keep changing while it is being removed");
-}
-
-std::size_t remove_entries_once(int dirfd, const fs::path& shown, int depth) {
-    std::vector<std::string> names;
-    {
-        int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dup < 0)
-            throw PublishError(errtext("could not open", shown, errno));
-        DIR* d = ::fdopendir(dup);
-        if (!d) {
-            int e = errno;
-            ::close(dup);
-            throw PublishError(errtext("could not read", shown, e));
-        }
-        errno = 0;
-        while (struct dirent* ent = ::readdir(d)) {
-            std::string n = ent->d_name;
-            if (n != "." && n != "..")
-                names.push_back(n);
-            errno = 0;
-        }
-        int e = errno;
-        ::closedir(d);
-        if (e != 0)
-            throw PublishError(errtext("could not read", shown, e));
-    }
-    for (const std::string& n : names) {
-        struct stat st {};
-        if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            if (errno == ENOENT)
-                continue;
-            throw PublishError(errtext("could not inspect", shown / n, errno));
-        }
-        if (S_ISDIR(st.st_mode)) {
-            int sub = ::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (sub < 0) {
-                if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT)
-                    continue; // no longer a directory: the next pass sees what it is now
-                throw PublishError(errtext("could not open", shown / n, errno));
-            }
-            CloseFd guard{sub};
-            remove_entries(sub, shown / n, depth + 1);
-            if (::unlinkat(dirfd, n.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT &&
-                errno != ENOTDIR && errno != ENOTEMPTY)
-                throw PublishError(errtext("could not remove", shown / n, errno));
-        } else if (::unlinkat(dirfd, n.c_str(), 0) != 0 && errno != ENOENT && errno != EISDIR) {
-            throw PublishError(errtext("could not remove", shown / n, errno));
-        }
-    }
-    return names.size();
-}
-
 // Remove one file or symlink of a stale partial's kind, ignoring its absence.
 void unlink_if_there(const fs::path& p) {
     if (::unlink(p.c_str()) != 0 && errno != ENOENT)
@@ -125,6 +51,14 @@ void unlink_if_there(const fs::path& p) {
 }
 
 } // namespace
+
+void remove_tree_nofollow(const fs::path& dir) {
+    try {
+        pds::posix::remove_tree(dir.string());
+    } catch (const pds::posix::Error& e) {
+        throw PublishError(std::string("could not remove stale partial: ") + e.what());
+    }
+}
 
 fs::path fit_name(const fs::path& p, std::size_t reserve) {
     const std::string name = p.filename().string();
@@ -243,23 +177,6 @@ TargetLock::~TargetLock() {
             ::unlink(path_.c_str()); // while still holding the lock: see the class comment
         ::close(fd_);
     }
-}
-
-void remove_tree_nofollow(const fs::path& dir) {
-    int parent = ::open(dir_of(dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (parent < 0)
-        throw PublishError(errtext("could not open", dir_of(dir), errno));
-    CloseFd pguard{parent};
-    const std::string name = dir.filename().string();
-    int fd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        throw PublishError(errtext("could not open", dir, errno));
-    {
-        CloseFd guard{fd};
-        remove_entries(fd, dir, 0);
-    }
-    if (::unlinkat(parent, name.c_str(), AT_REMOVEDIR) != 0)
-        throw PublishError(errtext("could not remove", dir, errno));
 }
 
 StaleOutcome remove_stale_partial(const fs::path& partial, bool directory) {

@@ -1,5 +1,6 @@
 #include "report/failure_line.hpp"
 
+#include "posix/atomic_file.hpp"
 #include "report/journal.hpp" // json_string: one strict JSON escaper for every file we write
 
 #include <cerrno>
@@ -60,7 +61,6 @@ std::string format_line(const std::string& word, const Fields& fields) {
 
 std::string write_failure_record(const std::string& partial, const Fields& fields, unsigned mode) {
     const std::string path = partial + ".failure.json";
-    std::string tmp = path + ".XXXXXX";
     char when[32];
     std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -70,43 +70,12 @@ std::string write_failure_record(const std::string& partial, const Fields& field
     for (const auto& [k, v] : fields)
         doc += json_string(k) + ":" + json_string(v) + ",";
     doc += "\"time\":" + json_string(when) + "}\n";
-    auto err = [](const std::string& what, const std::string& p, int e) {
-        return what + " " + p + ": " + std::strerror(e);
-    };
-    int fd = ::mkostemp(tmp.data(), O_CLOEXEC); // O_CREAT|O_EXCL, mode 0600
-    if (fd < 0)
-        return err("could not create", tmp, errno);
-    std::string problem;
-    if (::fchmod(fd, static_cast<mode_t>(mode & 0666)) != 0)
-        problem = err("could not set the mode of", tmp, errno);
-    for (std::size_t done = 0; problem.empty() && done < doc.size();) {
-        ssize_t n = ::write(fd, doc.data() + done, doc.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            problem = err("could not write", tmp, n < 0 ? errno : ENOSPC);
-        else
-            done += static_cast<std::size_t>(n);
+    try {
+        posix::write_file_atomically(path, doc, static_cast<mode_t>(mode & 0666));
+    } catch (const std::exception& e) {
+        return e.what();
     }
-    if (problem.empty() && ::fsync(fd) != 0)
-        problem = err("could not fsync", tmp, errno);
-    if (::close(fd) != 0 && problem.empty())
-        problem = err("could not close", tmp, errno);
-    if (problem.empty() && ::rename(tmp.c_str(), path.c_str()) != 0)
-        problem = err("could not rename " + tmp + " to", path, errno);
-    if (!problem.empty()) {
-        ::unlink(tmp.c_str());
-        return problem;
-    }
-    std::string dir = path.substr(
-        0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        if (::fsync(dfd) != 0)
-            problem = err("could not fsync the directory of", path, errno);
-        ::close(dfd);
-    }
-    return problem;
+    return "";
 }
 
 } // namespace pds::report

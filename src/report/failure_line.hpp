@@ -19,10 +19,10 @@ std::string quote_value(const std::string& v);
 // "[backup] WORD k=v k=v ..." (no trailing newline).
 std::string format_line(const std::string& word, const Fields& fields);
 
-// Write PARTIAL.failure.json (fields as JSON strings, plus "time"), atomically: an O_EXCL temp
-// name beside it (a planted file is never truncated or adopted), created with mode `mode`
-// (the caller passes no wider than the dump it replaces), written, fsynced, renamed, and the
-// directory fsynced. Returns "" on success, else what failed with the path and errno text
+// Write PARTIAL.failure.json (fields as JSON strings, plus "time") with posix::AtomicFile: an
+// O_EXCL temp name beside it (a planted file is never truncated or adopted), mode `mode`
+// exactly (the caller passes no wider than the dump it replaces), written, fsynced, renamed,
+// and the directory fsynced. Returns "" on success, else what failed with the path and errno text
 // (ENOSPC after a disk-full dump is the usual one): the caller must say that the record is
 // missing.
 std::string write_failure_record(const std::string& partial, const Fields& fields,
