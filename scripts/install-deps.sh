@@ -12,7 +12,7 @@ apt-get install -y --no-install-recommends \
     libboost-program-options-dev libboost-filesystem-dev zlib1g-dev liblz4-dev libzstd-dev catch2 \
     postgresql-15 postgresql-client-15 postgresql-contrib \
     clang clang-format libfuzzer-14-dev libclang-rt-14-dev \
-    util-linux procps psmisc time file strace \
+    util-linux procps psmisc time file strace debootstrap \
     debhelper devscripts fakeroot lintian rpm man-db groff-base systemd rpmlint cpio elfutils prometheus
 # The embedded PostgreSQL 17 test server comes from the npm registry. Debian's npm package
 # conflicts with the nodesource nodejs some machines carry (which bundles npm), so only

@@ -34,12 +34,25 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t index) {
 std::map<std::string, ValuePool> value_pools(const ServerParams& sv) {
     // clang-format off
     return {
-        {"compress", {{"0", "1", "6", "9"}, {"10", "x", "-1"}}},
+        {"compress", sv.major >= 16
+                         ? ValuePool{{"0", "1", "6", "9", "none", "gzip", "gzip:1", "gzip:level=9",
+                                      "lz4", "lz4:3", "zstd", "zstd:3", "zstd:level=2,long"},
+                                     {"10", "x", "-1", "gzip:99", "lz4:x", "zstd:level=x",
+                                      "brotli", "gzip:long"}}
+                         : ValuePool{{"0", "1", "6", "9"}, {"10", "x", "-1", "lz4", "gzip:5"}}},
         {"dbname", {{"difftiny", "dbname=difftiny"}, {"nosuchdb"}}},
         {"encoding", {{"UTF8", "LATIN1", "SQL_ASCII"}, {"bogus_enc"}}},
         {"exclude-schema", {{"nosuch", "oth*"}, {}}},
         {"exclude-table", {{"t2", "nosuch"}, {}}},
         {"exclude-table-data", {{"t2", "t*"}, {}}},
+        // pg_dump 16: the -and-children family.
+        {"table-and-children", {{"t1", "public.t*"}, {"nosuch"}}},
+        {"exclude-table-and-children", {{"t2", "nosuch"}, {}}},
+        {"exclude-table-data-and-children", {{"t2", "t*"}, {}}},
+        // pg_dump 17.
+        {"filter", {{sv.filter_file, "/dev/null"}, {"nosuch-filter.txt"}}},
+        {"exclude-extension", {{"plpgsql", "nosuch"}, {}}},
+        {"sync-method", {{"fsync", "syncfs"}, {"bogus", ""}}},
         {"extension", {{"plpgsql"}, {"nosuch"}}},
         {"extra-float-digits", {{"0", "3", "-15"}, {"4", "x"}}},
         // Relative names only: each run's cwd is its own empty directory.
@@ -74,7 +87,7 @@ using Unit = std::vector<std::string>;
 class Gen {
 public:
     Gen(Rng& r, const ServerParams& sv) : r_(r), pools_(value_pools(sv)) {
-        for (const PgDumpLongOption* o : pds::cli::long_options_for(15)) {
+        for (const PgDumpLongOption* o : pds::cli::long_options_for(sv.major)) {
             all15_.push_back(o);
             if (std::isalpha(o->val) && o->flag == nullptr && o->val != 'V')
                 letter_long_[static_cast<char>(o->val)] = o->name;
@@ -83,9 +96,9 @@ public:
                 others_.push_back(o);
         }
         for (const PgDumpLongOption& o : pds::cli::all_long_options())
-            if (o.first_major > 15 || o.last_major < 15)
+            if (o.first_major > sv.major || o.last_major < sv.major)
                 foreign_.push_back(o.name);
-        const char* os = pds::cli::short_optstring(15);
+        const char* os = pds::cli::short_optstring(sv.major);
         for (const char* p = os; *p; ++p) {
             if (*p == ':')
                 continue;

@@ -1,4 +1,5 @@
-// Random pg_dump 15 command lines for the differential test (pg_dump vs pg_dump-safe).
+// Random pg_dump command lines (15 by default; ServerParams::major picks 13 to 18) for the
+// differential test (pg_dump vs pg_dump-safe).
 //
 // Every case is a pure function of (seed, index), so one failing case can be replayed alone.
 // The options come from pg_dump 15's table in src/cli/pgdump_option_table.* (every long option,
@@ -34,9 +35,11 @@ private:
 std::uint64_t mix(std::uint64_t seed, std::uint64_t index);
 
 struct ServerParams {
-    std::string host; // PGHOST of the pg15 fixture (a socket directory)
+    std::string host; // PGHOST of the test server (a socket directory)
     std::string port; // PGPORT
     std::string user; // PGUSER
+    int major = 15;   // the pg_dump major whose option table the cases are drawn from
+    std::string filter_file = "/dev/null"; // an existing --filter file (pg_dump 17+)
 };
 
 // What the run's standard output is. Fresh file: an empty regular file at offset 0 (the shell's
@@ -56,8 +59,8 @@ struct Case {
     bool valid_mode = false;      // built to be accepted (it may still fail)
 };
 
-// Value pools for every long option of pg_dump 15 that takes a value: values meant to work
-// and values pg_dump rejects (after getopt, before or right after connecting).
+// Value pools for every long option of pg_dump `server.major` that takes a value: values meant to
+// work and values pg_dump rejects (after getopt, before or right after connecting).
 struct ValuePool {
     std::vector<std::string> good;
     std::vector<std::string> bad;

@@ -15,6 +15,12 @@
 // the CPU), PDS_DIFF_ONLY=<index> (replay: every test case runs just that case of PDS_DIFF_SEED). A
 // disagreement prints everything needed to replay it, and its case directory is kept under
 // <build>/test-work/differential/.
+//
+// Other client majors (issue 11): the hidden test case "differential argv - other major" runs
+// the same comparison with PDS_DIFF_MAJOR (13, 17, 18: the option table and value pools of that
+// version), PDS_DIFF_BINDIR (its pg_dump and pg_restore: the shims of
+// scripts/pg-chroot-run.sh) and PDS_DIFF_SERVER (the env file name under PDS_PGTEST_ROOT, e.g.
+// vs17). tests/versions/CMakeLists.txt registers one CTest test per major.
 #include "cli/pgdump_option_table.hpp"
 #include "diff_generator.hpp"
 #include "diff_runner.hpp"
@@ -61,11 +67,34 @@ std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
     return std::stoull(v, nullptr, 0);
 }
 
+// The client under test: pg_dump 15 of PDS_PG_BINDIR against the pg15 fixture by default.
+struct Target {
+    int major = 15;
+    std::string bindir = PDS_PG_BINDIR;
+    std::string server = "s15";
+};
+
+Target target() {
+    Target t;
+    if (const char* m = std::getenv("PDS_DIFF_MAJOR"); m && *m)
+        t.major = std::stoi(m);
+    if (const char* b = std::getenv("PDS_DIFF_BINDIR"); b && *b)
+        t.bindir = b;
+    if (const char* s = std::getenv("PDS_DIFF_SERVER"); s && *s)
+        t.server = s;
+    return t;
+}
+
+std::string filter_file() {
+    return std::string(PDS_BINARY_DIR) + "/test-work/differential/filter-" +
+           std::to_string(target().major) + ".txt";
+}
+
 std::map<std::string, std::string> read_env_file(const std::string& path) {
     std::ifstream in(path);
     if (!in)
-        FAIL("pg15 test server not running: "
-             << path << " missing (its CTest fixture failed or was not run)");
+        FAIL("test server not running: " << path
+                                         << " missing (its CTest fixture failed or was not run)");
     std::map<std::string, std::string> env;
     std::string line;
     while (std::getline(in, line)) {
@@ -134,13 +163,19 @@ void ensure_difftiny(const std::map<std::string, std::string>& server) {
 }
 
 Config make_config(const std::string& work) {
-    const auto server = read_env_file(std::string(PDS_PGTEST_ROOT) + "/s15/env");
+    const Target t = target();
+    const auto server = read_env_file(std::string(PDS_PGTEST_ROOT) + "/" + t.server + "/env");
     for (const char* k : {"PGHOST", "PGPORT", "PGUSER"})
         PDS_REQUIRE_MSG(server.count(k) == 1, "server env file has no " << k);
     ensure_difftiny(server);
     Config cfg;
-    cfg.pg_dump = std::string(PDS_PG_BINDIR) + "/pg_dump";
-    cfg.pg_restore = std::string(PDS_PG_BINDIR) + "/pg_restore";
+    cfg.pg_dump = t.bindir + "/pg_dump";
+    cfg.pg_restore = t.bindir + "/pg_restore";
+    if (t.major >= 17) { // an existing --filter file
+        fs::create_directories(fs::path(filter_file()).parent_path());
+        std::ofstream(filter_file())
+            << "# differential test\ninclude table t1\nexclude table_data t2\n";
+    }
     // PDS_DIFF_WRAPPER: compare another pg_dump-safe build (an installed one, a patched one).
     const char* other = std::getenv("PDS_DIFF_WRAPPER");
     cfg.wrapper = other && *other ? other : PDS_WRAPPER;
@@ -156,7 +191,11 @@ Config make_config(const std::string& work) {
 }
 
 ServerParams server_params(const Config& cfg) {
-    return {cfg.server_env.at("PGHOST"), cfg.server_env.at("PGPORT"), cfg.server_env.at("PGUSER")};
+    ServerParams sp{cfg.server_env.at("PGHOST"), cfg.server_env.at("PGPORT"),
+                    cfg.server_env.at("PGUSER")};
+    sp.major = target().major;
+    sp.filter_file = filter_file();
+    return sp;
 }
 
 // The start and the end of a long stderr (the end holds pg_dump-safe's FAILED line).
@@ -459,4 +498,41 @@ TEST_CASE("differential argv - fresh random seed") {
     std::cout << "[differential] fresh seed for this run: " << seed << std::endl;
     const std::uint64_t n = env_u64("PDS_DIFF_EXTRA", kDefaultExtra);
     run_range("fresh", seed, 0, n, kBinary + " 'differential argv - fixed seed - part 1 of 4'");
+}
+
+TEST_CASE("differential argv - other major", "[.versions]") {
+    // Hidden (not discovered by CTest): tests/versions registers it once per client major.
+    const Target t = target();
+    PDS_REQUIRE_MSG(std::getenv("PDS_DIFF_MAJOR") && std::getenv("PDS_DIFF_BINDIR") &&
+                        std::getenv("PDS_DIFF_SERVER"),
+                    "set PDS_DIFF_MAJOR, PDS_DIFF_BINDIR and PDS_DIFF_SERVER");
+    int status = 0;
+    const std::string version =
+        sh_capture(shell_quote(t.bindir + "/pg_dump") + " --version", status);
+    PDS_REQUIRE_MSG(status == 0 && version.find("(PostgreSQL) " + std::to_string(t.major) + ".") !=
+                                       std::string::npos,
+                    t.bindir << "/pg_dump is not pg_dump " << t.major << ": " << version);
+    std::cout << "[differential] client: " << version;
+    // The generator reaches every option of this major's table.
+    ServerParams sp{"/tmp/sock", "5432", "postgres"};
+    sp.major = t.major;
+    const auto pools = value_pools(sp);
+    std::set<std::string> all, seen;
+    for (const auto* o : pds::cli::long_options_for(t.major)) {
+        all.insert(o->name);
+        if (o->has_arg == pds::cli::HasArg::Required)
+            PDS_CHECK_MSG(pools.count(o->name) == 1, "no value pool for --" << o->name);
+    }
+    const std::uint64_t seed = env_u64("PDS_DIFF_SEED", kDefaultSeed);
+    const std::uint64_t n = env_u64("PDS_DIFF_CASES", 500);
+    for (std::uint64_t i = 0; i < n; ++i)
+        for (const std::string& a : generate(seed, i, sp).argv)
+            if (a.rfind("--", 0) == 0 && a.size() > 2 && all.count(a.substr(2, a.find('=') - 2)))
+                seen.insert(a.substr(2, a.find('=') - 2));
+    for (const std::string& name : all)
+        PDS_CHECK_MSG(seen.count(name) == 1, "--" << name << " never generated in full");
+    run_range("major" + std::to_string(t.major), seed, 0, n,
+              "PDS_DIFF_MAJOR=" + std::to_string(t.major) + " PDS_DIFF_BINDIR=" + t.bindir +
+                  " PDS_DIFF_SERVER=" + t.server + " " + kBinary +
+                  " 'differential argv - other major'");
 }
