@@ -281,8 +281,11 @@ int apply_retention_step(Run& r) {
     req.dry_run = r.opts.dry_run_retention;
     req.verify = [level](const boost::filesystem::path& p) {
         verify::Verdict v = verify::verify_path(p.string(), level);
-        return retention::VerifyOutcome{v.ok, v.problem};
+        return retention::VerifyOutcome{v.ok, v.problem, v.info.database};
     };
+    // Only dumps of the same database count (the archive header says which; the TOC level
+    // reads no data). Plain dumps name none: then nothing is compared.
+    req.database = verify::verify_path(r.out.final_path.string(), verify::Level::Toc).info.database;
     std::vector<std::string> errors;
     retention::RetentionOutcome o =
         retention::apply_retention(req, [&](const retention::PruneResult& p) {

@@ -3,9 +3,12 @@
 #include "audit/cache.hpp"
 #include "audit/json_reader.hpp"
 #include "audit/text.hpp"
+#include "layout/layout.hpp"
+#include "layout/rotation.hpp"
 #include "series/series.hpp"
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -119,6 +122,8 @@ void build_series(Report& r, const Options& o) {
     std::map<std::pair<std::string, std::string>, SeriesResult> by_key;
     for (std::size_t i = 0; i < r.finals.size(); ++i) {
         const FinalResult& f = r.finals[i];
+        if (!f.dump.outside_root.empty())
+            continue; // reported as outside-root, never a restore point of this root
         SeriesResult& s = by_key[{f.dir, f.series}];
         s.root = f.dump.root;
         s.dir = f.dir;
@@ -176,18 +181,22 @@ void measure_root(RootResult& root, const Report& r, const Options& o) {
     } else {
         root.statvfs_error = std::strerror(errno);
     }
+    // The next run writes one dump per series: the need is the sum over the series of each
+    // one's largest recent dump (a hard link in several rotation folders is one series).
     for (const SeriesResult& s : r.series) {
         if (s.root != root.path)
             continue;
         std::size_t n = 0;
+        std::uint64_t largest = 0;
         for (std::size_t i : s.finals) {
             const FinalResult& f = r.finals[i];
             if (f.zero_byte || f.tiny)
                 continue;
-            root.need = std::max(root.need, f.dump.id.size);
+            largest = std::max(largest, f.dump.id.size);
             if (++n == o.recent)
                 break;
         }
+        root.need += largest;
     }
     if (o.min_free_bytes)
         root.required = *o.min_free_bytes;
@@ -198,6 +207,25 @@ void measure_root(RootResult& root, const Report& r, const Options& o) {
         root.required =
             static_cast<std::uint64_t>(std::ceil(static_cast<double>(root.need) * o.margin));
     root.low_headroom = root.statvfs_ok && root.free_bytes < root.required;
+}
+
+// Why a root may hold no dumps: a directory dump that lost its toc.dat, given as a root.
+std::string root_hint(const std::string& root) {
+    boost::system::error_code ec;
+    std::size_t data_files = 0;
+    for (boost::filesystem::directory_iterator it(root, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string n = it->path().filename().string();
+        const std::size_t dot = n.find(".dat");
+        if (dot != std::string::npos && dot > 0 &&
+            std::all_of(n.begin(), n.begin() + static_cast<std::ptrdiff_t>(dot),
+                        [](char c) { return c >= '0' && c <= '9'; }))
+            ++data_files;
+    }
+    return data_files ? ": it holds " + std::to_string(data_files) +
+                            " data files of a directory dump but no toc.dat (a directory dump "
+                            "without its table of contents cannot be restored)"
+                      : std::string(": is the volume mounted and the backup job running?");
 }
 
 } // namespace
@@ -262,15 +290,56 @@ Report run_audit(const Options& o, std::vector<std::string>& notes) {
     }
 
     const SeriesNamer namer(o.series_regex);
+    // Hard links (docker-postgres-backup-local links one dump into last/, daily/, weekly/ and
+    // monthly/) are verified once.
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> seen_inode;
     for (const RootScan& scan : scans) {
         for (const FoundDump& d : scan.finals) {
             FinalResult f;
             f.dump = d;
-            f.dir = parent_of(d.path);
             const std::string name = filename_of(d.path);
-            f.series = namer(name);
-            f.time = series::stamp_of(name).value_or(d.id.mtime());
-            check_final(f, o, cache ? &*cache : nullptr, r);
+            const std::string parent = parent_of(d.path);
+            std::string rel = parent.size() > scan.root.size() &&
+                                      parent.compare(0, scan.root.size(), scan.root) == 0
+                                  ? parent.substr(scan.root.size())
+                                  : std::string();
+            const std::string key = layout::group_key(rel, namer(name));
+            const auto slash = key.rfind('/');
+            std::string root_dir = scan.root;
+            while (root_dir.size() > 1 && root_dir.back() == '/')
+                root_dir.pop_back();
+            if (slash == std::string::npos) {
+                f.dir = rel.empty() ? parent : root_dir;
+                f.series = key;
+            } else {
+                f.dir = root_dir + (root_dir == "/" ? "" : "/") + key.substr(0, slash);
+                f.series = key.substr(slash + 1);
+            }
+            const layout::DumpTime t = layout::dump_time(name, d.id.mtime(), r.now);
+            f.time = t.time;
+            f.time_source = t.source == layout::TimeSource::Name        ? "name"
+                            : t.source == layout::TimeSource::NameMtime ? "name+mtime"
+                            : t.source == layout::TimeSource::Future    ? "future-name"
+                                                                        : "mtime";
+            if (t.source == layout::TimeSource::Future)
+                f.future_stamp = t.stamp;
+            const auto inode = std::make_pair(d.id.dev, d.id.ino);
+            const auto twin =
+                d.directory || !d.problem.empty() ? seen_inode.end() : seen_inode.find(inode);
+            if (twin != seen_inode.end() && r.finals[twin->second].dump.id.size == d.id.size &&
+                r.finals[twin->second].dump.id.mtime_ns == d.id.mtime_ns) {
+                const FinalResult& first = r.finals[twin->second];
+                f.verdict = first.verdict;
+                f.problem = first.problem;
+                f.info = first.info;
+                f.zero_byte = first.zero_byte;
+                f.tiny = first.tiny;
+                f.same_file_as = first.dump.path;
+            } else {
+                check_final(f, o, cache ? &*cache : nullptr, r);
+                if (!d.directory && d.problem.empty())
+                    seen_inode.emplace(inode, r.finals.size());
+            }
             r.finals.push_back(std::move(f));
         }
         for (const FoundPartial& p : scan.partials) {
@@ -297,20 +366,45 @@ Report run_audit(const Options& o, std::vector<std::string>& notes) {
     }
 
     for (const FinalResult& f : r.finals) {
+        if (!f.same_file_as.empty())
+            continue; // reported once, under its first name
         if (f.zero_byte)
             add(r, Severity::Critical, "zero-byte", f.dump.path, f.problem);
         else if (f.tiny)
             add(r, Severity::Critical, "tiny", f.dump.path, f.problem);
+        if (f.time_source == "future-name")
+            add(r, Severity::Warning, "future-stamp", f.dump.path,
+                "the name's time stamp is " + human_duration(f.future_stamp - r.now) +
+                    " in the future: not believed, the file's mtime is used");
+        if (!f.dump.outside_root.empty())
+            add(r, Severity::Warning, "outside-root", f.dump.path,
+                "symbolic link to a dump outside the root (" + f.dump.outside_root +
+                    "): not counted as a restore point of this root");
     }
     build_series(r, o);
+    for (PartialResult& p : r.partials) {
+        // A failed run's leftovers whose series has published a good dump since are history.
+        if (!p.stale)
+            continue;
+        const std::string name = layout::final_of_partial(filename_of(p.partial.path));
+        const std::string parent = parent_of(p.partial.path);
+        for (const SeriesResult& s : r.series) {
+            if (!s.newest_good || s.root != p.partial.root)
+                continue;
+            const FinalResult& g = r.finals[*s.newest_good];
+            if (parent_of(g.dump.path) == parent && g.time > p.partial.id.mtime() &&
+                namer(name) == namer(filename_of(g.dump.path)))
+                p.history = true;
+        }
+    }
     for (const SeriesResult& s : r.series)
         for (std::size_t k = 1; k < s.finals.size(); ++k) {
             const FinalResult& f = r.finals[s.finals[k]];
-            if (f.verdict == Verdict::Failed && !f.zero_byte && !f.tiny)
+            if (f.verdict == Verdict::Failed && !f.zero_byte && !f.tiny && f.same_file_as.empty())
                 add(r, Severity::Warning, "verify-failed", f.dump.path, f.problem);
         }
     for (const PartialResult& p : r.partials) {
-        if (!p.stale)
+        if (!p.stale || p.history)
             continue;
         std::string why =
             p.failure ? (p.failure->error.empty() ? "failed: reason=" + p.failure->reason
@@ -335,10 +429,20 @@ Report run_audit(const Options& o, std::vector<std::string>& notes) {
         for (const PartialResult& p : r.partials)
             if (p.partial.root == root) {
                 ++rr.partials;
-                rr.stale_partials += p.stale;
+                rr.stale_partials += p.stale && !p.history;
             }
         for (const Unreadable& u : r.unreadable)
             rr.unreadable += u.path.compare(0, root.size(), root) == 0;
+        for (const SeriesResult& s : r.series)
+            rr.series += s.root == root;
+        if (rr.finals == 0)
+            add(r, o.max_age ? Severity::Critical : Severity::Warning, "no-dumps", root,
+                "no final dump in this root" + root_hint(root) +
+                    (o.max_age ? "" : " (critical with --max-age)"));
+        else if (rr.series < o.expect_series)
+            add(r, Severity::Critical, "missing-series", root,
+                std::to_string(rr.series) + " series, " + std::to_string(o.expect_series) +
+                    " expected (--expect-series)");
         if (!rr.statvfs_ok)
             add(r, Severity::Warning, "headroom-unknown", root,
                 "cannot measure free space: " + rr.statvfs_error);

@@ -23,13 +23,16 @@ struct FinalResult {
     FoundDump dump;
     std::string dir;      // parent directory
     std::string series;   // series name within dir
-    std::time_t time = 0; // the name's stamp when it has one, else the mtime
+    std::time_t time = 0; // the name's stamp when it has one, else the mtime (layout::dump_time)
+    std::string time_source = "name"; // name, mtime, name+mtime, future-name (mtime used)
+    std::time_t future_stamp = 0;     // time_source "future-name": what the name said
     Verdict verdict = Verdict::Unverified;
     std::string problem;
     verify::ArchiveInfo info;
     bool cached = false;
     bool zero_byte = false;
     bool tiny = false;
+    std::string same_file_as; // a hard link of an earlier final: its verdict was reused
 };
 
 struct FailureRecord {
@@ -41,6 +44,7 @@ struct PartialResult {
     FoundPartial partial;
     std::int64_t age = 0;
     bool stale = false;
+    bool history = false; // stale, but its series has a newer good restore point: not warned
     std::optional<FailureRecord> failure;
 };
 
@@ -64,14 +68,15 @@ struct RootResult {
     std::uint64_t required = 0; // free space the root must keep
     bool low_headroom = false;
     std::size_t finals = 0, partials = 0, stale_partials = 0, zero_byte = 0, tiny = 0,
-                verify_failures = 0, unreadable = 0;
+                verify_failures = 0, unreadable = 0, series = 0;
 };
 
 struct Finding {
     Severity severity;
     std::string code; // stable: zero-byte, tiny, newest-unrestorable, no-restore-point,
                       // too-old, verify-failed, stale-partial, low-headroom, unreadable,
-                      // headroom-unknown
+                      // headroom-unknown, no-dumps, missing-series, future-stamp,
+                      // outside-root
     std::string path;
     std::string message;
 };

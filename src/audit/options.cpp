@@ -19,16 +19,18 @@ const char* const kHelp = R"(Usage:
 
 Audit mode walks each backup root DIR (recursively) and reports:
   headroom      filesystem size and free space of each root, the estimated need of the next
-                dump (the largest of the newest final dumps of each series) and whether the
-                free space falls short of it
+                run (the sum over the root's series of each one's largest recent final
+                dump) and whether the free space falls short of it
   partials      every *.partial file or directory: size, age and, when the wrapper left a
                 <partial>.failure.json record beside it, why it failed; never a restore
                 point
   empty finals  final dumps (*.dump, *.sql, *.sql.gz, *.tar, directories holding toc.dat,
-                --pattern) of zero bytes or smaller than any valid pg_dump output
+                --pattern, and any file whose content is pg_dump or pg_dumpall output,
+                whatever its name) of zero bytes or smaller than any valid pg_dump output
   restorability every final dump checked with the native verifier
-  series        the newest good restore point of each series (the file name with its
-                date/time stamp removed, per directory) and its age
+  series        the newest good restore point of each series and its age: the file name
+                with its date/time stamp removed, grouped across a tool's rotation folders
+                (daily/weekly/monthly, YEAR/Month, dated folders; see pg_dump-safe-audit(1))
 Verify mode (--verify and only dump files or directory dumps as operands) prints, for each
 dump: format, archive version, pg_dump version, database, creation time, entry count, data
 bytes and the verdict with the problem found. It works on any pg_dump output.
@@ -57,6 +59,9 @@ Options:
                          when its last change is older than this (default 1h); a partial
                          with a failure record is always stale
   --recent=N             how many newest finals of a series make up its need (default 3)
+  --expect-series=N      each root must hold at least N series; fewer is critical (an
+                         unmounted volume or a job that stopped). A root without any final
+                         dump is critical with --max-age and a warning otherwise
   --pattern=GLOB         also treat file names matching GLOB as final dumps (repeatable)
   --series=REGEX         name series by REGEX (ECMAScript) searched in the file name: its
                          first capture group, or the whole match; names it does not match
@@ -78,9 +83,11 @@ escapes (bytes that are not UTF-8 as the text \xHH) in JSON, label escapes in Pr
 Exit status:
   0  all good
   1  warnings: stale partials, low headroom, unreadable directories, failed older finals,
+     a root without final dumps, a stamp in the future, a link to a dump outside the root,
      --max-restore-age without --strict
   2  critical: the newest final of a series is unrestorable, a series has no good restore
-     point or its newest one is older than --max-age, a final dump is empty or tiny;
+     point or its newest one is older than --max-age, a final dump is empty or tiny, a
+     root holds no final dump (with --max-age) or fewer series than --expect-series;
      verify mode: a dump failed verification
   3  the audit could not run: bad option, unreadable or missing root or dump, output or
      report file not writable
@@ -189,8 +196,8 @@ Options parse_options(const std::vector<std::string>& given) {
         "min-free", po::value<std::string>())("margin", po::value<std::string>())(
         "max-age", po::value<std::string>())("max-restore-age", po::value<std::string>())(
         "strict", "")("stale-partial", po::value<std::string>())(
-        "recent", po::value<std::string>())("pattern",
-                                            po::value<std::vector<std::string>>()->composing())(
+        "recent", po::value<std::string>())("expect-series", po::value<std::string>())(
+        "pattern", po::value<std::vector<std::string>>()->composing())(
         "series", po::value<std::string>())("cache", po::value<std::string>())("no-cache", "")(
         "verbose,v", "")("now", po::value<std::string>())("operand",
                                                           po::value<std::vector<std::string>>());
@@ -284,6 +291,13 @@ Options parse_options(const std::vector<std::string>& given) {
         if (v->empty() || *end != '\0' || n < 1 || n > 1000000)
             throw UsageError("--recent: bad count '" + *v + "' (expected a number >= 1)");
         o.recent = static_cast<std::size_t>(n);
+    }
+    if (auto v = get<std::string>(vm, "expect-series")) {
+        char* end = nullptr;
+        long n = std::strtol(v->c_str(), &end, 10);
+        if (v->empty() || *end != '\0' || n < 0 || n > 1000000)
+            throw UsageError("--expect-series: bad count '" + *v + "' (expected a number >= 0)");
+        o.expect_series = static_cast<std::size_t>(n);
     }
     if (auto v = get<std::vector<std::string>>(vm, "pattern"))
         o.patterns = *v;

@@ -28,6 +28,7 @@ struct Options {
     bool strict = false;                         // --max-restore-age findings are critical
     std::int64_t stale_partial = 3600;           // seconds
     std::size_t recent = 3;            // newest finals per series that make up the estimated need
+    std::size_t expect_series = 0;     // --expect-series=N: fewer series in a root is critical
     std::vector<std::string> patterns; // extra final-dump globs
     std::optional<std::string> series_regex;
     std::string cache_file; // resolved default when empty and use_cache

@@ -1,10 +1,13 @@
 #include "audit/scan.hpp"
 
+#include "layout/layout.hpp"
 #include "series/series.hpp"
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <sys/stat.h>
 
@@ -42,37 +45,36 @@ const char* type_name(mode_t m) {
 }
 
 bool has_toc(const std::string& dir) {
-    struct stat st;
-    return ::stat((dir + "/toc.dat").c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    return layout::is_dump_directory(dir);
 }
 
-// Total size and newest mtime of a directory dump (pg_dump writes it flat). The directory's
-// own device and inode identify it.
+std::string real_path(const std::string& path) {
+    char buf[PATH_MAX];
+    return ::realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+}
+
+bool inside(const std::string& path, const std::string& dir) {
+    return !dir.empty() &&
+           (path == dir || (path.compare(0, dir.size(), dir) == 0 &&
+                            (dir == "/" || (path.size() > dir.size() && path[dir.size()] == '/'))));
+}
+
+// Total size and newest mtime of a directory dump (pg_dump writes it flat; links inside are
+// neither followed nor counted). The directory's own device and inode identify it.
 FileId dir_id(const std::string& dir, const struct stat& dst, std::string& problem) {
     FileId id = id_of(dst);
-    id.size = 0;
-    boost::system::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        struct stat st;
-        if (::stat(it->path().c_str(), &st) != 0) {
-            problem = "cannot stat '" + it->path().string() + "': " + std::strerror(errno);
-            continue;
-        }
-        if (!S_ISREG(st.st_mode))
-            continue;
-        FileId f = id_of(st);
-        id.size += f.size;
-        id.mtime_ns = std::max(id.mtime_ns, f.mtime_ns);
-    }
-    if (ec)
-        problem = "cannot read directory dump '" + dir + "': " + ec.message();
+    const layout::TreeSize t = layout::directory_size(dir);
+    id.size = t.bytes;
+    id.mtime_ns = std::max(id.mtime_ns, t.newest_mtime_ns);
+    if (!t.problem.empty())
+        problem = t.problem;
     return id;
 }
 
 class Walker {
 public:
     Walker(RootScan& out, const std::vector<std::string>& patterns)
-        : out_(out), patterns_(patterns) {}
+        : out_(out), patterns_(patterns), real_root_(real_path(out.root)) {}
 
     void entry(const std::string& path, const std::string& name, std::vector<std::string>& todo) {
         struct stat lst;
@@ -83,10 +85,26 @@ public:
         }
         const NameKind kind = classify_name(name, patterns_);
         struct stat st = lst;
-        if (S_ISLNK(lst.st_mode) && ::stat(path.c_str(), &st) != 0) {
-            if (kind == NameKind::Final)
-                add_final(path, false, id_of(lst),
-                          std::string("dangling symbolic link: ") + std::strerror(errno));
+        if (S_ISLNK(lst.st_mode)) {
+            if (::stat(path.c_str(), &st) != 0) {
+                if (kind == NameKind::Final)
+                    add_final(path, false, id_of(lst),
+                              std::string("dangling symbolic link: ") + std::strerror(errno));
+                return;
+            }
+            const std::string target = real_path(path);
+            if (target.empty() || inside(target, real_root_))
+                return; // an alias of something the walk finds itself ("*-latest" links)
+            if (kind == NameKind::Partial || kind == NameKind::FailureRecord)
+                return;
+            if (S_ISDIR(st.st_mode)) {
+                if (has_toc(path))
+                    add_final_dir(path, st, target);
+                return;
+            }
+            if (S_ISREG(st.st_mode) &&
+                (kind == NameKind::Final || layout::sniff(target) != layout::Content::NotADump))
+                add_final(path, false, id_of(st), "", target);
             return;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -94,7 +112,7 @@ public:
                 add_partial(path, true, st);
             else if (has_toc(path))
                 add_final_dir(path, st);
-            else if (!S_ISLNK(lst.st_mode))
+            else
                 todo.push_back(path);
             return;
         }
@@ -105,21 +123,29 @@ public:
                           : std::string("not a regular file: ") + type_name(st.st_mode));
         } else if (kind == NameKind::Partial && S_ISREG(st.st_mode)) {
             add_partial(path, false, st);
+        } else if (kind == NameKind::Other && S_ISREG(st.st_mode) && !layout::is_work_file(name) &&
+                   layout::sniff(path) != layout::Content::NotADump) {
+            add_final(path, false, id_of(st), "");
+            out_.finals.back().by_content = true;
         }
     }
 
-    void add_final_dir(const std::string& path, const struct stat& st) {
+    void add_final_dir(const std::string& path, const struct stat& st,
+                       const std::string& outside = "") {
         std::string problem;
         FileId id = dir_id(path, st, problem);
-        add_final(path, true, id, problem);
+        add_final(path, true, id, problem, outside);
     }
 
 private:
     RootScan& out_;
     const std::vector<std::string>& patterns_;
+    const std::string real_root_;
 
-    void add_final(const std::string& path, bool dir, const FileId& id, std::string problem) {
-        out_.finals.push_back({path, out_.root, dir, id, std::move(problem)});
+    void add_final(const std::string& path, bool dir, const FileId& id, std::string problem,
+                   const std::string& outside = "") {
+        FoundDump d{path, out_.root, dir, id, std::move(problem), outside, false};
+        out_.finals.push_back(std::move(d));
     }
 
     void add_partial(const std::string& path, bool dir, const struct stat& st) {
@@ -129,7 +155,7 @@ private:
             p.id = dir_id(path, st, ignored);
         }
         struct stat rst;
-        const std::string record = path + ".failure.json";
+        const std::string record = layout::failure_record_of(path);
         if (::stat(record.c_str(), &rst) == 0 && S_ISREG(rst.st_mode))
             p.record_path = record;
         out_.partials.push_back(std::move(p));
@@ -139,10 +165,12 @@ private:
 } // namespace
 
 NameKind classify_name(const std::string& name, const std::vector<std::string>& patterns) {
-    if (ends_with(name, ".partial.failure.json"))
+    if (ends_with(name, (std::string(layout::kPartial) + layout::kFailureRecord).c_str()))
         return NameKind::FailureRecord;
-    if (ends_with(name, ".partial"))
+    if (ends_with(name, layout::kPartial))
         return NameKind::Partial;
+    if (layout::is_work_file(name))
+        return NameKind::Other;
     for (const char* suffix : {".dump", ".sql", ".sql.gz", ".tar"})
         if (ends_with(name, suffix) && name.size() > std::strlen(suffix))
             return NameKind::Final;

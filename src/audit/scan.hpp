@@ -30,7 +30,9 @@ struct FoundDump {
     std::string root;
     bool directory = false;
     FileId id;
-    std::string problem; // non-empty: cannot be read as a dump (dangling link, FIFO, ...)
+    std::string problem;      // non-empty: cannot be read as a dump (dangling link, FIFO, ...)
+    std::string outside_root; // a symbolic link to a dump outside the root: its target
+    bool by_content = false;  // its name is not a dump name; its content is pg_dump output
 };
 
 struct FoundPartial {
@@ -60,6 +62,10 @@ struct RootError : std::runtime_error {
 
 // Walks root recursively without following symbolic links to directories (no loops, no
 // double counting). A directory holding toc.dat is one directory dump and is not entered.
+// A file is a final dump by its name (classify_name) or, failing that, by its content
+// (layout::sniff). A symbolic link to a file or directory inside the root is an alias
+// ("app-latest.sql.gz") and is skipped: its target is found by the walk itself. A link to a
+// dump outside the root is listed with outside_root set.
 RootScan scan_root(const std::string& root, const std::vector<std::string>& patterns);
 
 // Smallest size a valid pg_dump output with this name can have; smaller finals are "tiny".

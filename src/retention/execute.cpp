@@ -97,7 +97,7 @@ RetentionOutcome apply_retention(const RetentionRequest& request, const PruneRep
     out.filter = request.series_glob.empty() ? SeriesFilter::of_name(name)
                                              : SeriesFilter::from_glob(request.series_glob);
     try {
-        out.scan = scan_series(dir, out.filter);
+        out.scan = scan_series(dir, out.filter, request.now);
     } catch (const std::exception& e) {
         out.error = e.what();
         return out;
@@ -108,6 +108,7 @@ RetentionOutcome apply_retention(const RetentionRequest& request, const PruneRep
     in.settings = request.settings;
     in.verify = request.verify;
     in.now = request.now ? request.now : std::time(nullptr);
+    in.database = request.database;
     out.plan = plan_retention(in);
     out.summary = execute_plan(out.plan, request.dry_run, report);
     return out;

@@ -50,7 +50,8 @@ struct RetentionRequest {
     KeepSettings settings;
     Verifier verify;
     bool dry_run = false;
-    std::time_t now = 0; // 0: the current time
+    std::time_t now = 0;  // 0: the current time
+    std::string database; // the published dump's database ("" unknown: not compared)
 };
 
 struct RetentionOutcome {

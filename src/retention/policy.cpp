@@ -1,5 +1,7 @@
 #include "retention/policy.hpp"
 
+#include "layout/layout.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -8,11 +10,6 @@
 
 namespace pds::retention {
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() &&
-           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Newest first; on equal times the published dump first, then by name, so the order (and so
 // which dump a rule picks) never depends on directory order.
@@ -38,36 +35,67 @@ std::string local_bucket(std::time_t t, const char* format) {
 
 VerifyOutcome ask(const Verifier& verify, const Candidate& c) {
     if (!verify)
-        return {false, "no verifier available"};
+        return {false, "no verifier available", ""};
     try {
         return verify(c.path);
     } catch (const std::exception& e) {
-        return {false, std::string("verifier failed: ") + e.what()};
+        return {false, std::string("verifier failed: ") + e.what(), ""};
     } catch (...) {
-        return {false, "verifier failed"};
+        return {false, "verifier failed", ""};
     }
 }
 
-// Adds `reason` for the newest dump of each of the `slots` most recent buckets.
-void keep_per_bucket(const std::vector<const Candidate*>& countable, unsigned slots,
-                     const char* format, const std::string& label,
+// Whether a dump is a restore point of the published database, asked once per dump.
+class Restorable {
+public:
+    Restorable(const PlanInput& in, Plan& plan) : in_(in), plan_(plan) {}
+    enum Status { Good, Bad, Foreign };
+    Status operator()(const Candidate& c) {
+        if (in_.published && c.name == *in_.published)
+            return Good;
+        const auto it = memo_.find(c.name);
+        if (it != memo_.end())
+            return it->second;
+        VerifyOutcome v = ask(in_.verify, c);
+        Status st = Good;
+        if (!v.good) {
+            st = Bad;
+        } else if (!in_.database.empty() && !v.database.empty() && v.database != in_.database) {
+            st = Foreign;
+            v.good = false;
+            v.reason = "a dump of database " + v.database + ", not " + in_.database;
+        }
+        plan_.checked.push_back({c.name, v});
+        memo_[c.name] = st;
+        return st;
+    }
+
+private:
+    const PlanInput& in_;
+    Plan& plan_;
+    std::map<std::string, Status> memo_;
+};
+
+// Adds `reason` for the newest restore point of each of the `slots` most recent buckets.
+void keep_per_bucket(const std::vector<const Candidate*>& dumps, unsigned slots, const char* format,
+                     const std::string& label, Restorable& restorable,
                      std::map<std::string, std::vector<std::string>>& reasons) {
     std::set<std::string> seen;
-    for (const Candidate* c : countable) {
+    for (const Candidate* c : dumps) {
         if (seen.size() >= slots)
             break;
         const std::string bucket = local_bucket(c->time, format);
-        if (seen.insert(bucket).second)
+        if (!seen.count(bucket) && restorable(*c) == Restorable::Good) {
+            seen.insert(bucket);
             reasons[c->name].push_back(label + " " + bucket);
+        }
     }
 }
 
 } // namespace
 
 bool is_work_file(const std::string& name) {
-    return name.empty() || name[0] == '.' || ends_with(name, ".partial") ||
-           name.find(".partial.") != std::string::npos || ends_with(name, ".lock") ||
-           ends_with(name, ".failure.json") || ends_with(name, ".tmp");
+    return layout::is_work_file(name);
 }
 
 Plan plan_retention(const PlanInput& in) {
@@ -76,10 +104,10 @@ Plan plan_retention(const PlanInput& in) {
     if (!plan.enabled)
         return plan;
 
-    std::vector<Candidate> dumps;
+    std::vector<Candidate> dumps, future;
     for (const Candidate& c : in.candidates)
         if (!is_work_file(c.name))
-            dumps.push_back(c);
+            (c.future ? future : dumps).push_back(c);
     sort_newest_first(dumps, in.published);
 
     const auto is_published = [&](const Candidate& c) {
@@ -90,49 +118,50 @@ Plan plan_retention(const PlanInput& in) {
 
     // The newest good dump: walk from the newest until one is good. Usually the published
     // dump is the newest and no verifier call is made.
+    Restorable restorable(in, plan);
     std::optional<std::size_t> newest_good;
-    std::set<std::string> bad;
     if (plan.refused.empty()) {
-        for (std::size_t i = 0; i < dumps.size() && !newest_good; ++i) {
-            if (is_published(dumps[i])) {
+        for (std::size_t i = 0; i < dumps.size() && !newest_good; ++i)
+            if (restorable(dumps[i]) == Restorable::Good)
                 newest_good = i;
-                continue;
-            }
-            VerifyOutcome v = ask(in.verify, dumps[i]);
-            plan.checked.push_back({dumps[i].name, v});
-            if (v.good)
-                newest_good = i;
-            else
-                bad.insert(dumps[i].name);
-        }
         if (!newest_good)
             plan.refused = "no dump of the series passed verification";
     }
+    const auto future_reason = [](const Candidate& c) {
+        return "dated in the future by its name: never counted, never newer than the dump "
+               "just published (" +
+               c.name + ")";
+    };
     if (!plan.refused.empty()) {
         for (const Candidate& c : dumps)
             plan.keep.push_back({c, {"nothing pruned: " + plan.refused}});
+        for (const Candidate& c : future)
+            plan.keep.push_back({c, {future_reason(c)}});
         return plan;
     }
-    const Candidate& good = dumps[*newest_good];
+    const Candidate good = dumps[*newest_good];
     plan.newest_good = good.name;
 
     std::map<std::string, std::vector<std::string>> reasons;
-    std::vector<const Candidate*> countable;
+    std::vector<const Candidate*> all;
     for (const Candidate& c : dumps)
-        if (!bad.count(c.name))
-            countable.push_back(&c);
+        all.push_back(&c);
 
     const KeepSettings& s = in.settings;
-    for (std::size_t i = 0; i < countable.size() && i < s.keep_last; ++i)
-        reasons[countable[i]->name].push_back("last " + std::to_string(s.keep_last));
+    unsigned counted = 0;
+    for (std::size_t i = 0; i < all.size() && counted < s.keep_last; ++i)
+        if (restorable(*all[i]) == Restorable::Good) {
+            reasons[all[i]->name].push_back("last " + std::to_string(s.keep_last));
+            ++counted;
+        }
     if (s.keep_days) {
         const std::int64_t window = static_cast<std::int64_t>(s.keep_days) * 86400;
-        for (const Candidate* c : countable)
+        for (const Candidate* c : all)
             if (static_cast<std::int64_t>(in.now) - c->time < window)
                 reasons[c->name].push_back("within " + std::to_string(s.keep_days) + " days");
     }
-    keep_per_bucket(countable, s.keep_weekly, "%G-W%V", "weekly", reasons);
-    keep_per_bucket(countable, s.keep_monthly, "%Y-%m", "monthly", reasons);
+    keep_per_bucket(all, s.keep_weekly, "%G-W%V", "weekly", restorable, reasons);
+    keep_per_bucket(all, s.keep_monthly, "%Y-%m", "monthly", restorable, reasons);
 
     for (const Candidate& c : dumps) {
         std::vector<std::string> why;
@@ -142,10 +171,14 @@ Plan plan_retention(const PlanInput& in) {
             why.push_back("newest verified dump");
         for (const Checked& ch : plan.checked)
             if (!ch.outcome.good && ch.name == c.name)
-                why.push_back("failed verification (" + ch.outcome.reason + ")");
+                why.push_back(ch.outcome.reason.rfind("a dump of database ", 0) == 0
+                                  ? "not counted: " + ch.outcome.reason
+                                  : "failed verification (" + ch.outcome.reason + ")");
         const auto r = reasons.find(c.name);
         if (r != reasons.end())
             why.insert(why.end(), r->second.begin(), r->second.end());
+        if (!c.held_by.empty())
+            why.push_back("still referred to: " + c.held_by);
         if (why.empty() && c.time >= good.time)
             why.push_back("no newer verified dump");
         if (why.empty())
@@ -153,6 +186,8 @@ Plan plan_retention(const PlanInput& in) {
         else
             plan.keep.push_back({c, why});
     }
+    for (const Candidate& c : future)
+        plan.keep.push_back({c, {future_reason(c)}});
     return plan;
 }
 

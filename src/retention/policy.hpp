@@ -12,14 +12,21 @@
 // 0 means "no rule of that kind"; with no rule at all retention is off.
 //
 // Safety, which no rule overrides:
-//   - work files (*.partial, *.partial.*, *.lock, *.failure.json, hidden names) are never
+//   - work files (layout::is_work_file: *.partial, *.lock, *.failure.json, ...) are never
 //     considered, even if they are passed in;
 //   - the dump just published is always kept;
 //   - a dump is pruned only when a strictly newer dump of the series is known good: the dump
 //     just published counts as good (it was verified before publication); other dumps are
-//     asked to the verifier, newest first, until one passes. A dump found bad is never the
-//     "newer good dump", and it does not use up a keep_last/weekly/monthly slot either (it
-//     is not a restore point), but it is itself kept when no newer dump is good.
+//     asked to the verifier, newest first, until one passes;
+//   - only restore points count: a dump takes a keep_last/weekly/monthly slot only after the
+//     verifier passed it (asked lazily, newest first, until the slots are filled) and, when
+//     both databases are known, only when it holds the same database as the dump just
+//     published. A dump that fails, or holds another database, is kept and reported, never
+//     counted;
+//   - a dump whose name is dated in the future (Candidate::future) is never counted, never
+//     newer than the dump just published, and kept;
+//   - a dump with other hard links, or the target of a symbolic link beside it
+//     (Candidate::held_by), is kept: another tool's rotation still refers to it.
 #pragma once
 
 #include <boost/filesystem/path.hpp>
@@ -46,6 +53,8 @@ struct Candidate {
     boost::filesystem::path path; // where it is
     std::time_t time = 0;         // the stamp in the name, else the mtime
     bool time_from_name = false;
+    bool future = false;    // the name's stamp is later than now (time is then the mtime)
+    std::string held_by;    // non-empty: why it must stay ("2 hard links", "symlink X -> it")
     std::uint64_t size = 0; // bytes; for a directory dump the sum of its files
     bool directory = false; // a -Fd directory dump (removed as a whole)
     // Identity when scanned: the executor refuses to remove a path that now names another
@@ -57,7 +66,8 @@ struct Candidate {
 
 struct VerifyOutcome {
     bool good = false;
-    std::string reason; // why it is bad (the verifier's problem text)
+    std::string reason;   // why it is bad (the verifier's problem text)
+    std::string database; // the database the archive header names ("" when unknown)
 };
 // Verifies one dump (file or directory). May throw: an exception counts as "bad".
 using Verifier = std::function<VerifyOutcome(const boost::filesystem::path&)>;
@@ -88,13 +98,15 @@ struct PlanInput {
     std::vector<Candidate> candidates;    // the series' dumps in one directory
     std::optional<std::string> published; // file name of the dump just published, if any
     KeepSettings settings;
-    Verifier verify; // needed only when a dump newer than the published one exists
+    Verifier verify; // asked about every dump that could take a slot, newest first
     std::time_t now = 0;
+    std::string database; // the published dump's database ("" when unknown: not compared)
 };
 
 Plan plan_retention(const PlanInput& in);
 
-// True for names retention must never touch: pg_dump-safe's own work files and hidden names.
+// True for names retention must never touch: pg_dump-safe's own work files and hidden names
+// (layout::is_work_file).
 bool is_work_file(const std::string& name);
 
 // "3d04h", "5h07m", "42s": short, for log lines.

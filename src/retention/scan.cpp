@@ -1,29 +1,52 @@
 #include "retention/scan.hpp"
 
+#include "layout/layout.hpp"
+#include "layout/rotation.hpp"
 #include "series/series.hpp"
 
 #include <boost/filesystem/operations.hpp>
 #include <boost/system/error_code.hpp>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <utility>
 
 namespace fs = boost::filesystem;
 
 namespace pds::retention {
 namespace {
 
-// The bytes a directory dump occupies: pg_dump -Fd writes a flat directory of files.
-std::uint64_t directory_bytes(const fs::path& dir) {
-    std::uint64_t total = 0;
+// Symbolic links in `dir` and in its sibling folders (a tool's last/ daily/ weekly/
+// rotation, "*-latest" links): which (device, inode) each points to.
+std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> link_targets(const fs::path& dir) {
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> out;
+    auto look = [&](const fs::path& d) {
+        boost::system::error_code ec;
+        for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+            struct stat lst {
+            }, st{};
+            if (::lstat(it->path().c_str(), &lst) != 0 || !S_ISLNK(lst.st_mode) ||
+                ::stat(it->path().c_str(), &st) != 0)
+                continue;
+            out.emplace(std::make_pair(static_cast<std::uint64_t>(st.st_dev),
+                                       static_cast<std::uint64_t>(st.st_ino)),
+                        "symbolic link " + it->path().string() + " points to it");
+        }
+    };
+    look(dir);
+    const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path("..");
     boost::system::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        struct stat st {};
-        if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode))
-            total += static_cast<std::uint64_t>(st.st_size);
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        struct stat lst {};
+        if (::lstat(it->path().c_str(), &lst) == 0 && S_ISDIR(lst.st_mode) &&
+            it->path().filename() != dir.filename())
+            look(it->path());
     }
-    return total;
+    return out;
 }
 
 } // namespace
@@ -54,8 +77,9 @@ bool SeriesFilter::matches(const std::string& filename) const {
     return series::find_stamp(filename) && series::series_of(filename) == pattern_;
 }
 
-ScanResult scan_series(const fs::path& dir, const SeriesFilter& filter) {
+ScanResult scan_series(const fs::path& dir, const SeriesFilter& filter, std::time_t now) {
     ScanResult r;
+    const auto linked = link_targets(dir);
     boost::system::error_code ec;
     fs::directory_iterator it(dir, ec);
     for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
@@ -82,24 +106,29 @@ ScanResult scan_series(const fs::path& dir, const SeriesFilter& filter) {
             continue;
         } else if (S_ISREG(st.st_mode)) {
             c.size = static_cast<std::uint64_t>(st.st_size);
+            if (st.st_nlink > 1)
+                c.held_by = std::to_string(st.st_nlink) + " hard links (another name still "
+                                                          "refers to this dump)";
         } else if (S_ISDIR(st.st_mode)) {
-            struct stat toc {};
-            if (::lstat((path / "toc.dat").c_str(), &toc) != 0 || !S_ISREG(toc.st_mode)) {
+            if (!layout::is_dump_directory(path.string())) {
                 r.skipped.push_back(name + ": directory without toc.dat, not a dump");
                 continue;
             }
             c.directory = true;
-            c.size = directory_bytes(path);
+            c.size = layout::directory_size(path.string()).bytes;
         } else {
             r.skipped.push_back(name + ": not a regular file or directory");
             continue;
         }
-        if (const auto stamp = series::stamp_of(name)) {
-            c.time = *stamp;
-            c.time_from_name = true;
-        } else {
-            c.time = st.st_mtime;
-        }
+        const auto link = linked.find({c.device, c.inode});
+        if (link != linked.end())
+            c.held_by += (c.held_by.empty() ? "" : "; ") + link->second;
+        const layout::DumpTime t =
+            layout::dump_time(name, st.st_mtime, now ? now : std::time(nullptr));
+        c.time = t.time;
+        c.time_from_name =
+            t.source == layout::TimeSource::Name || t.source == layout::TimeSource::NameMtime;
+        c.future = t.source == layout::TimeSource::Future;
         r.candidates.push_back(c);
     }
     if (ec)

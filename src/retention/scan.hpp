@@ -5,6 +5,7 @@
 
 #include <boost/filesystem/path.hpp>
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -39,9 +40,12 @@ struct ScanResult {
 // Lists the final dumps of the series directly in `dir` (not recursive). Entries are looked
 // at with lstat: symlinks are never followed nor returned, so retention cannot reach out of
 // the directory. Regular files are dumps; a directory is a dump only if it holds a regular
-// toc.dat (pg_dump -Fd). Work files (is_work_file) are skipped silently.
+// toc.dat (pg_dump -Fd). Work files (is_work_file) are skipped silently. A dump's time is
+// layout::dump_time at `now` (0: the current time); a regular file with other hard links,
+// or the target of a symbolic link in `dir` or a sibling folder, gets held_by.
 // Throws std::runtime_error naming the directory and the error when it cannot be read.
-ScanResult scan_series(const boost::filesystem::path& dir, const SeriesFilter& filter);
+ScanResult scan_series(const boost::filesystem::path& dir, const SeriesFilter& filter,
+                       std::time_t now = 0);
 
 // st_mtim in nanoseconds, as Candidate::mtime_ns records it.
 std::int64_t mtime_ns(const struct stat& st);

@@ -102,7 +102,10 @@ std::size_t parse_time(const std::string& s, std::size_t p, const char* separato
     } else if (run == 2) {
         t.hour = number(s, q, 2);
         end = q + 2;
-        if (!compact && at(s, end, ":-._") && digit_run(s, end + 1) == 2) {
+        if (!compact && at(s, end, "h") && digit_run(s, end + 1) == 2 && at(s, end + 3, "m")) {
+            t.min = number(s, end + 1, 2); // 03h05m
+            end += 4;
+        } else if (!compact && at(s, end, ":-._") && digit_run(s, end + 1) == 2) {
             const char ts = s[end];
             t.min = number(s, end + 1, 2);
             end += 3;
@@ -134,22 +137,85 @@ std::time_t to_time(const Fields& f) {
     return std::mktime(&tm);
 }
 
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// An English month name (full or three-letter) at p, not followed by another letter:
+// its number and the end, or 0.
+int month_name_at(const std::string& s, std::size_t p, std::size_t& end) {
+    static const char* const names[] = {"january",   "february", "march",    "april",
+                                        "may",       "june",     "july",     "august",
+                                        "september", "october",  "november", "december"};
+    auto letter = [&](std::size_t k) {
+        return k < s.size() && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z'));
+    };
+    for (int m = 0; m < 12; ++m) {
+        const std::string full = names[m];
+        for (std::size_t n : {full.size(), std::size_t(3)}) {
+            std::size_t k = 0;
+            while (k < n && p + k < s.size() && lower(s[p + k]) == full[k])
+                ++k;
+            if (k == n && !letter(p + n)) {
+                end = p + n;
+                return m + 1;
+            }
+        }
+    }
+    return 0;
+}
+
+// DD-Month-YYYY (one or two day digits) at i, then an optional time.
+std::optional<Stamp> month_name_stamp(const std::string& s, std::size_t i, std::size_t run) {
+    if ((run != 1 && run != 2) || !at(s, i + run, "-_. "))
+        return std::nullopt;
+    const char sep = s[i + run];
+    std::size_t p = 0;
+    Fields f;
+    f.day = number(s, i, run);
+    f.mon = month_name_at(s, i + run + 1, p);
+    if (!f.mon || !at(s, p, "-_. ") || s[p] != sep || digit_run(s, p + 1) != 4)
+        return std::nullopt;
+    f.year = number(s, p + 1, 4);
+    if (!valid_date(f.year, f.mon, f.day))
+        return std::nullopt;
+    const std::size_t date_end = p + 5;
+    const std::size_t end = parse_time(s, date_end, "Tt_- .", false, f);
+    Stamp st{i, end - i, to_time(f)};
+    st.date_only = end == date_end;
+    return st;
+}
+
 // A stamp starting at i (s[i] is a digit not preceded by a digit), or nothing.
 std::optional<Stamp> stamp_at(const std::string& s, std::size_t i) {
     const std::size_t run = digit_run(s, i);
     Fields f;
     std::size_t end = 0;
+    std::size_t date_end = 0;
+    if (run <= 2)
+        return month_name_stamp(s, i, run);
+    if (run == 6) {
+        // YYYYMM or YYYYWW: which one cannot be told, so the name gives no time.
+        const int year = number(s, i, 4), n = number(s, i + 4, 2);
+        if (year < 1970 || year > 2199 || n < 1 || n > 53)
+            return std::nullopt;
+        Stamp st{i, 6, 0};
+        st.coarse = true;
+        return st;
+    }
     if (run == 4 && at(s, i + 4, "-_.") && digit_run(s, i + 5) == 2 && s.size() > i + 7 &&
         s[i + 7] == s[i + 4] && digit_run(s, i + 8) == 2) {
         f.year = number(s, i, 4), f.mon = number(s, i + 5, 2), f.day = number(s, i + 8, 2);
         if (!valid_date(f.year, f.mon, f.day))
             return std::nullopt;
+        date_end = i + 10;
         end = parse_time(s, i + 10, "Tt_- ", false, f);
     } else if (run == 8 || run == 12 || run == 14) {
         f.year = number(s, i, 4), f.mon = number(s, i + 4, 2), f.day = number(s, i + 6, 2);
         if (!valid_date(f.year, f.mon, f.day))
             return std::nullopt;
         if (run == 8) {
+            date_end = i + 8;
             end = parse_time(s, i + 8, "Tt_-", true, f);
         } else {
             f.hour = number(s, i + 8, 2), f.min = number(s, i + 10, 2);
@@ -169,7 +235,9 @@ std::optional<Stamp> stamp_at(const std::string& s, std::size_t i) {
     } else {
         return std::nullopt;
     }
-    return Stamp{i, end - i, to_time(f)};
+    Stamp st{i, end - i, to_time(f)};
+    st.date_only = end == date_end;
+    return st;
 }
 
 } // namespace
@@ -200,7 +268,7 @@ std::string series_of(const std::string& filename) {
 }
 
 std::optional<std::time_t> stamp_of(const std::string& filename) {
-    if (const auto st = find_stamp(filename))
+    if (const auto st = find_stamp(filename); st && !st->coarse)
         return st->time;
     return std::nullopt;
 }

@@ -53,16 +53,23 @@ inline std::vector<std::string> app_names(std::initializer_list<const char*> dat
 struct FakeVerifier {
     std::set<std::string> corrupt; // file names
     std::vector<std::string> calls;
+    std::string database; // what every archive header says ("" unknown)
     retention::Verifier fn() {
         return [this](const boost::filesystem::path& p) {
             const std::string name = p.filename().string();
             calls.push_back(name);
             if (corrupt.count(name))
-                return retention::VerifyOutcome{false, "truncated data block"};
-            return retention::VerifyOutcome{true, ""};
+                return retention::VerifyOutcome{false, "truncated data block", ""};
+            return retention::VerifyOutcome{true, "", database};
         };
     }
 };
+
+// A verifier for tests where every dump is good (only restore points take keep slots, so
+// the policy asks about each dump that would take one).
+inline retention::Verifier all_good() {
+    return [](const boost::filesystem::path&) { return retention::VerifyOutcome{true, "", ""}; };
+}
 
 inline const retention::Kept* find_kept(const retention::Plan& p, const std::string& name) {
     for (const auto& k : p.keep)

@@ -27,6 +27,8 @@ std::vector<Candidate> simulate(int days, const KeepSettings& s, int check_until
         const Candidate today = dump_at(kDay0 + d * kDay);
         dir.push_back(today);
         PlanInput in;
+        in.verify = all_good();
+        in.verify = all_good();
         in.candidates = dir;
         in.published = today.name;
         in.settings = s;
@@ -85,6 +87,7 @@ TEST_CASE("pruning once after 120 days gives the same set as pruning daily") {
     for (int d = 0; d < 120; ++d)
         all.push_back(dump_at(kDay0 + d * kDay));
     PlanInput in;
+    in.verify = all_good();
     in.candidates = all;
     in.published = all.back().name;
     in.settings = gfs(7, 4, 3);
@@ -104,6 +107,7 @@ TEST_CASE("weeks and months without dumps do not use up slots") {
         c.push_back(dump_at(utc(2026, 1, d, 3)));
     c.push_back(dump_at(utc(2026, 6, 2, 3)));
     PlanInput in;
+    in.verify = all_good();
     in.candidates = c;
     in.published = "app-2026-06-02.dump";
     in.now = utc(2026, 6, 2, 4);
@@ -124,6 +128,7 @@ TEST_CASE("weekly buckets are ISO weeks across the year boundary") {
     std::vector<Candidate> c = {dump_at(utc(2025, 12, 28, 3)), dump_at(utc(2025, 12, 29, 3)),
                                 dump_at(utc(2026, 1, 1, 3))};
     PlanInput in;
+    in.verify = all_good();
     in.candidates = c;
     in.published = "app-2026-01-01.dump";
     in.settings = gfs(0, 2, 0);
@@ -144,6 +149,7 @@ TEST_CASE("months are local months") {
     Candidate april = dump_at(utc(2026, 4, 1, 12));
     april.name = "app-c.dump";
     PlanInput in;
+    in.verify = all_good();
     in.candidates = {late_march_utc, mid_march, april};
     in.published = "app-c.dump";
     in.settings = gfs(0, 0, 2);

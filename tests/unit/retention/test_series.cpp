@@ -56,7 +56,17 @@ const std::vector<Row>& table() {
         {"app-2026-06-17_0300-0001.dump", "app-*-0001.dump", utc(2026, 6, 17, 3)},
         {"app-2026-06-17T25:00:00.dump", "app-*T25:00:00.dump", utc(2026, 6, 17)},
         {"app-2026-06-17.dump.partial", "app-*.dump.partial", utc(2026, 6, 17)},
+        // Month names (kartoza's docker-pg-backup): 12:15 on 25 November, not 15 December.
+        {"PG_app.25-November-2026-12-15.dmp", "PG_app.*.dmp", utc(2026, 11, 25, 12, 15)},
+        {"PG_app.05-February-2026-02-05.dmp", "PG_app.*.dmp", utc(2026, 2, 5, 2, 5)},
+        {"PG_app.1-mar-2026.dmp", "PG_app.*.dmp", utc(2026, 3, 1)},
+        // AutoPostgreSQLBackup's HHhMMm.
+        {"app_2026-11-25_03h05m.Wednesday.sql.gz", "app_*.Wednesday.sql.gz",
+         utc(2026, 11, 25, 3, 5)},
+        {"app_week.48.2026-11-28_03h05m.sql.gz", "app_week.48.*.sql.gz", utc(2026, 11, 28, 3, 5)},
         // No stamp: the name is its own series.
+        {"app-30-February-2026.dump", "app-30-February-2026.dump", std::nullopt},
+        {"app-25-Novembre-2026.dump", "app-25-Novembre-2026.dump", std::nullopt},
         {"app.dump", "app.dump", std::nullopt},
         {"app-20261399.dump", "app-20261399.dump", std::nullopt},
         {"app-2026-02-30.dump", "app-2026-02-30.dump", std::nullopt},
@@ -144,4 +154,21 @@ TEST_CASE("glob_matches has fnmatch semantics on the file name") {
     // The series key of a stamped name is itself a glob that matches the series.
     CHECK(glob_matches(pds::series::series_of("app_20260617T0300Z.sql.gz"),
                        "app_20260618T0300Z.sql.gz"));
+}
+
+TEST_CASE("YYYYMM and YYYYWW are coarse stamps: they name the series but give no time") {
+    for (const char* name : {"app-202611.sql.gz", "app-202648.sql.gz"}) {
+        INFO(name);
+        CHECK(pds::series::series_of(name) == "app-*.sql.gz");
+        CHECK_FALSE(pds::series::stamp_of(name).has_value());
+        const auto st = pds::series::find_stamp(name);
+        REQUIRE(st.has_value());
+        CHECK(st->coarse);
+    }
+    for (const char* name : {"app-202654.dump", "app-202600.dump", "app-123456.dump"}) {
+        INFO(name);
+        CHECK(pds::series::series_of(name) == name);
+    }
+    CHECK(pds::series::find_stamp("app-2026-11-25.dump")->date_only);
+    CHECK_FALSE(pds::series::find_stamp("app-2026-11-25_0300.dump")->date_only);
 }
