@@ -15,6 +15,7 @@
 #include "report/journal.hpp"
 #include "report/metrics.hpp"
 #include "retention/execute.hpp"
+#include "retention/sweep.hpp"
 #include "series/series.hpp"
 #include "testing/crash_point.hpp"
 #include "verify/verify.hpp"
@@ -260,14 +261,51 @@ retention::KeepSettings keep_settings(const cli::SafeOptions& o) {
 
 // After a publication and a successful on-success hook: prune older dumps of the series.
 // Never touches the dump just published; an error is reported and gives exit status 7.
+// The series' stale partials (failed runs of other dated names) and all but the newest
+// failure records go after every publication. Silent unless -v: scripts treat any stderr
+// as an error. A partial whose target lock another run holds is in use and stays.
+void sweep_series_partials(const Run& r) {
+    std::string spelled = r.out.final_path.string();
+    while (spelled.size() > 1 && spelled.back() == '/')
+        spelled.pop_back();
+    const boost::filesystem::path published(spelled);
+    retention::SweepRequest req;
+    req.dir = published.has_parent_path() ? published.parent_path() : ".";
+    req.published = published.filename().string();
+    req.filter = r.opts.series.empty() ? retention::SeriesFilter::of_name(req.published)
+                                       : retention::SeriesFilter::from_glob(r.opts.series);
+    req.dry_run = r.opts.dry_run_retention;
+    req.lock = [](const boost::filesystem::path& f) -> std::shared_ptr<void> {
+        try {
+            return std::make_shared<publish::TargetLock>(f);
+        } catch (const publish::LockedError&) {
+            return nullptr;
+        }
+    };
+    const retention::SweepResult s = retention::sweep_stale_partials(req);
+    if (!r.parsed.verbose)
+        return;
+    for (const std::string& p : s.removed)
+        say(std::string(req.dry_run ? "pg_dump-safe: would sweep " : "pg_dump-safe: swept ") +
+            "stale " + p);
+    for (const std::string& p : s.skipped)
+        say("pg_dump-safe: sweep left " + p);
+    for (const std::string& e : s.errors)
+        say("pg_dump-safe: sweep failed: " + e);
+}
+
 int apply_retention_step(Run& r) {
     const retention::KeepSettings keep = keep_settings(r.opts);
+    const bool own_file = !(r.out.shape == Shape::StdoutAppend ||
+                            r.out.shape == Shape::FileAppend || r.out.final_path.empty());
+    if (own_file)
+        sweep_series_partials(r);
     if (!keep.enabled())
         return 0;
-    if (r.out.shape == Shape::StdoutAppend || r.out.shape == Shape::FileAppend ||
-        r.out.final_path.empty()) {
-        say("pg_dump-safe: retention skipped: the dump was appended to an existing file, so it "
-            "has no file of its own in a series");
+    if (!own_file) {
+        if (r.parsed.verbose)
+            say("pg_dump-safe: retention skipped: the dump was appended to an existing file, so "
+                "it has no file of its own in a series");
         return 0;
     }
     testing::crash_point("before-retention", r.target_name());
@@ -308,6 +346,19 @@ int apply_retention_step(Run& r) {
                     " is not a restore point: " + c.outcome.reason);
         if (!o.plan.refused.empty())
             say("pg_dump-safe: retention pruned nothing: " + o.plan.refused);
+        else if (o.summary.results.empty() && r.parsed.verbose)
+            say("pg_dump-safe: retention pruned nothing: series " + o.filter.pattern() + " has " +
+                std::to_string(o.scan.candidates.size()) + " dump(s) in " +
+                req.published.parent_path().string() + ", all kept by the rules" +
+                (o.filter.is_glob() || series::find_stamp(req.published.filename().string())
+                     ? std::string()
+                     : std::string(" (the name has no date stamp: it is a series of one; "
+                                   "--safe-series=GLOB names a wider one)")));
+        for (const auto& k : o.plan.keep)
+            for (const auto& why : k.reasons)
+                if (why.rfind("still referred to", 0) == 0 ||
+                    why.rfind("dated in the future", 0) == 0)
+                    say("pg_dump-safe: retention kept " + k.dump.name + ": " + why);
     }
     for (const std::string& e : errors)
         say(report::format_line(
@@ -456,7 +507,9 @@ int run_passthrough(Run& r) {
     if (r.parsed.verbose)
         say("pg_dump-safe: output is not protected (" + r.out.passthrough_why +
             "); passing it through to pg_dump");
-    if (keep_settings(r.opts).enabled())
+    // Only with -v: AutoPostgreSQLBackup pipes pg_dump into gzip and takes any stderr as an
+    // error, every night.
+    if (keep_settings(r.opts).enabled() && r.parsed.verbose)
         say("pg_dump-safe: retention skipped: the output is passed through (" +
             r.out.passthrough_why + "), so there is no published dump of a series");
     exec::ChildResult c;

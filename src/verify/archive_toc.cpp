@@ -181,6 +181,46 @@ Header read_header(Reader& r, int expected_format) {
 
 namespace {
 
+// pg_restore reads two entries before restoring anything and stops on a bad one
+// (processEncodingEntry, processStdStringsEntry in pg_backup_archiver.c): ENCODING's quoted
+// name must be an encoding PostgreSQL knows (pg_char_to_encoding: case and punctuation
+// ignored, aliases accepted), STDSTRINGS's value must be on or off.
+void check_setting_entry(const std::string& desc, const std::string& defn) {
+    const std::size_t open = defn.find('\'');
+    const std::size_t close = open == std::string::npos ? open : defn.find('\'', open + 1);
+    if (close == std::string::npos)
+        fail("invalid " + desc + " item: " + printable(defn, 60));
+    const std::string value = defn.substr(open + 1, close - open - 1);
+    if (desc == "STDSTRINGS") {
+        if (value != "on" && value != "off")
+            fail("invalid STDSTRINGS item: " + printable(defn, 60));
+        return;
+    }
+    std::string clean;
+    for (char c : value)
+        if (std::isalnum(static_cast<unsigned char>(c)))
+            clean += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static const char* const known[] = {
+        "abc",         "alt",         "big5",        "euccn",        "eucjis2004",  "eucjp",
+        "euckr",       "euctw",       "gb18030",     "gbk",          "iso88591",    "iso885910",
+        "iso885913",   "iso885914",   "iso885915",   "iso885916",    "iso88592",    "iso88593",
+        "iso88594",    "iso88595",    "iso88596",    "iso88597",     "iso88598",    "iso88599",
+        "johab",       "koi8",        "koi8r",       "koi8u",        "latin1",      "latin10",
+        "latin2",      "latin3",      "latin4",      "latin5",       "latin6",      "latin7",
+        "latin8",      "latin9",      "mskanji",     "muleinternal", "shiftjis",    "shiftjis2004",
+        "sjis",        "sqlascii",    "tcvn",        "tcvn5712",     "uhc",         "unicode",
+        "utf8",        "vscii",       "win",         "win1250",      "win1251",     "win1252",
+        "win1253",     "win1254",     "win1255",     "win1256",      "win1257",     "win1258",
+        "win866",      "win874",      "win932",      "win936",       "win949",      "win950",
+        "windows1250", "windows1251", "windows1252", "windows1253",  "windows1254", "windows1255",
+        "windows1256", "windows1257", "windows1258", "windows866",   "windows874",  "windows932",
+        "windows936",  "windows949",  "windows950"};
+    for (const char* k : known)
+        if (clean == k)
+            return;
+    fail("unrecognized encoding \"" + printable(value, 40) + "\" (pg_restore refuses it)");
+}
+
 void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, Toc& toc) {
     DataEntry e;
     const auto id = read_ranged_int(r, h, "dumpId", 1, std::numeric_limits<std::int32_t>::max());
@@ -195,7 +235,11 @@ void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, 
     where += " " + printable(e.desc, 40);
     if (h.version >= kVers_1_11)
         read_ranged_int(r, h, "section", 1, 4);
-    read_str(r, h, "defn", nullptr, 0);
+    const bool setting = e.desc == "ENCODING" || e.desc == "STDSTRINGS";
+    std::string defn;
+    read_str(r, h, "defn", setting ? &defn : nullptr, setting ? 200 : 0);
+    if (setting)
+        check_setting_entry(e.desc, defn);
     read_str(r, h, "dropStmt", nullptr, 0);
     e.copy = read_str(r, h, "copyStmt", nullptr, 0) > 0;
     read_str(r, h, "namespace", &e.nspace, had_dumper ? 100 : 0);

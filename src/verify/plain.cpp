@@ -54,7 +54,17 @@ std::string last_bytes(const std::string& s) {
     return "\"" + printable(s.size() > 60 ? s.substr(s.size() - 60) : s, 80) + "\"";
 }
 
+// pg_dumpall (a cluster or -g/--globals-only) opens and closes with its own lines; the
+// \unrestrict of its own \restrict comes before the closing trailer.
+bool cluster_dump_complete(const std::string& head, const std::string& tail) {
+    static const std::string open = "--\n-- PostgreSQL database cluster dump\n--\n";
+    static const std::string close = "--\n-- PostgreSQL database cluster dump complete\n--\n\n";
+    return head.compare(0, open.size(), open) == 0 && ends_with(tail, close);
+}
+
 void check_trailer(const std::string& head, const std::string& tail) {
+    if (cluster_dump_complete(head, tail))
+        return;
     const std::string key = line_value(head, "\\restrict ");
     if (!key.empty()) {
         if (ends_with(tail, kTrailer + "\\unrestrict " + key + "\n\n"))
