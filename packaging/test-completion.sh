@@ -86,8 +86,9 @@ COMP_WORDBREAKS=$saved
 a=_pg_dump_safe_audit
 expect $a "pg_dump-safe-audit --verify=" "full none structure toc"
 expect $a "pg_dump-safe-audit --format=p" "prometheus"
-expect $a "pg_dump-safe-audit --max" "--max-age="
-expect $a "pg_dump-safe-audit --no" "--no-cache --now="
+expect $a "pg_dump-safe-audit --max" "--max-age= --max-restore-age="
+expect $a "pg_dump-safe-audit --no" "--no-cache --no-record --now="
+expect $a "pg_dump-safe-audit --rest" "--restore-test"
 expect $a "pg_dump-safe-audit $work/back" "$work/backups"
 expect $a "pg_dump-safe-audit -o $work/conf.d/s" "$work/conf.d/site.conf"
 expect $a "pg_dump-safe-audit --output $work/conf.d/s" "$work/conf.d/site.conf"
