@@ -198,6 +198,13 @@ TEST_CASE("stale-partial removal never follows a symlink swapped in by an attack
         pid_t attacker = spawn_sh(as_user("nobody", "exec " + q(PDS_SWAPPER) + " " + q(d + "/sub") +
                                                         " " + q(d + "/lnk") + " 20"),
                                   {}, dir + "/attacker.out", dir + "/attacker.err");
+        // The attack is under way (one swap seen) before the run starts.
+        REQUIRE(wait_until(
+            [&] {
+                struct stat st {};
+                return ::lstat((d + "/lnk").c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+            },
+            std::chrono::seconds(10)));
         Result r = sh(q(wrapper()) + " --safe-pg-dump=" + q(fake) + " --safe-pg-restore=" +
                           q(pg_bindir() + "/pg_restore") + " -Fd -f " + q(target) + " app",
                       env);
