@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace pdstest;
@@ -253,6 +254,11 @@ TEST_CASE("rows dropped by the restore are caught by the count comparison", "[pg
             CHECK(t.at("rows_after_end_marker").as_int() == 2000);
         }
     CHECK(seen);
+    // The record names tables and counts: no more readable than the dump (pg_dump makes a
+    // directory dump 0700; the record is 0600 whatever the umask).
+    struct stat st {};
+    REQUIRE(::stat((dir + "/cut.dir.restore-test.json").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
 }
 
 TEST_CASE("SIGTERM during a drill stops and removes the throwaway cluster", "[pg15][restore]") {
