@@ -11,7 +11,9 @@
 #                  a tiny database and one of about 730 MB on disk; sizes are printed)
 #   BENCH_TABLES   also a database of this many small tables (default 0: none)
 #   BENCH_FORMATS  among custom, plain, directory, directory-j2, tar
-#                  (default "custom plain directory-j2")
+#                  (default "custom plain directory-j2"; set but empty: none)
+#   BENCH_SHAPES_FORMATS  formats of the output-shape block (default "plain custom"; empty:
+#                  skip it): -f with and without writeback during the dump, `> X` copied
 #   REPEAT         runs of each variant, interleaved; median and min-max (default 3)
 #   BENCH_PORT     port of the throwaway server's unix socket (default 54700)
 #   PG_BINDIR      PostgreSQL 15 binaries of the server (default /usr/lib/postgresql/15/bin)
@@ -48,7 +50,7 @@ mkdir -p "$build"
 build=$(cd "$build" && pwd)
 sizes=${BENCH_SIZES:-1 170}
 ntables=${BENCH_TABLES:-0}
-formats=${BENCH_FORMATS:-custom plain directory-j2}
+formats=${BENCH_FORMATS-custom plain directory-j2}
 repeat=${REPEAT:-3}
 BENCH_WORK=$build/bench-overhead
 start=$(date +%s)
@@ -147,6 +149,76 @@ for db in "${dbs[@]}"; do
 done
 rm -rf "$BENCH_WORK"/out.*
 
+# Output shapes (issue 12 item 1, issue 15 item 3): `> FILE` is published by copying the
+# verified partial into the shell's descriptor (copy_file_range + fsync), and the writeback
+# of a -f partial is started while pg_dump writes (sync_file_range). Per database and format:
+#   pg_dump -f X | pg_dump-safe -f X | the same with PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1 |
+#   pg_dump > X  | pg_dump-safe > X
+# with the journal's phases: sync = the final fsync of the partial (-f), copy = the copy into
+# standard output and its fsync (> X).
+shapes_formats=${BENCH_SHAPES_FORMATS:-plain custom}
+shapes="| database | format | dump MiB | pg_dump -f s | safe -f (writeback) | fsync tail s | safe -f (no writeback) | fsync tail s | pg_dump > X s | safe > X | copy+fsync s |"
+shapes+=$'\n'"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# median (3 decimals) of one phase of the journal lines in $1
+phase() {
+    grep -o "\"$2\":[0-9.]*" "$1" | cut -d: -f2 | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) printf "-"; else if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+if [ -n "$shapes_formats" ]; then
+    for db in "${dbs[@]}"; do
+        for f in $shapes_formats; do
+            read -r -a fl <<<"${flag[$f]}"
+            sv=(pg_dump safe nowb pgstdout safestdout)
+            declare -A walls=()
+            for v in "${sv[@]}"; do walls[$v]=""; rm -f "$BENCH_WORK/j.$v"; done
+            say "$db $f shapes: $repeat x ${sv[*]}"
+            for ((i = 0; i < repeat; i++)); do
+                for ((j = 0; j < ${#sv[@]}; j++)); do
+                    v=${sv[$(((i + j) % ${#sv[@]}))]}
+                    out=$BENCH_WORK/out.shape
+                    rm -rf "$out" "$out.lock" "$out.partial" "$out.partial.failure.json"
+                    jf=$BENCH_WORK/j.$v
+                    case $v in
+                    pg_dump) bench_measure "$pg_dump" "${fl[@]}" -f "$out" "$db" ;;
+                    safe) bench_measure "$safe" --safe-pg-dump="$pg_dump" --safe-journal="$jf" \
+                        "${fl[@]}" -f "$out" "$db" ;;
+                    nowb) bench_measure env PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1 "$safe" \
+                        --safe-pg-dump="$pg_dump" --safe-journal="$jf" "${fl[@]}" -f "$out" "$db" ;;
+                    pgstdout) bench_measure sh -c '"$@" > "$0"' "$out" "$pg_dump" "${fl[@]}" "$db" ;;
+                    safestdout) bench_measure sh -c '"$@" > "$0"' "$out" "$safe" \
+                        --safe-pg-dump="$pg_dump" --safe-journal="$jf" "${fl[@]}" "$db" ;;
+                    esac
+                    if [ "$M_RC" != 0 ] || [ ! -s "$out" ]; then
+                        echo "$v $f $db failed (exit $M_RC):" >&2
+                        cat "$BENCH_WORK/last.err" >&2
+                        exit 1
+                    fi
+                    walls[$v]+=" $M_WALL"
+                done
+            done
+            size=$(bench_size_mb "$out")
+            # shellcheck disable=SC2086 # word-split the lists of times
+            {
+                base=$(bench_median ${walls[pg_dump]})
+                sbase=$(bench_median ${walls[pgstdout]})
+                m() { bench_median ${walls[$1]}; }
+                row="| $db | $f | $size | $base ($(spread ${walls[pg_dump]}))"
+                row+=" | $(bench_ratio "$(m safe)" "$base")× ($(m safe) s, $(spread ${walls[safe]}))"
+                row+=" | $(phase "$BENCH_WORK/j.safe" sync)"
+                row+=" | $(bench_ratio "$(m nowb)" "$base")× ($(m nowb) s, $(spread ${walls[nowb]}))"
+                row+=" | $(phase "$BENCH_WORK/j.nowb" sync)"
+                row+=" | $sbase ($(spread ${walls[pgstdout]}))"
+                row+=" | $(bench_ratio "$(m safestdout)" "$sbase")× ($(m safestdout) s, $(spread ${walls[safestdout]}))"
+                row+=" | $(phase "$BENCH_WORK/j.safestdout" rename) |"
+            }
+            shapes+=$'\n'"$row"
+            echo "$row"
+            unset walls
+        done
+    done
+fi
+rm -rf "$BENCH_WORK"/out.*
+
 echo
 echo "## pg_dump-safe overhead: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$pg_dump" --version) through $pg_dump, median of $repeat interleaved runs"
 echo
@@ -154,4 +226,11 @@ echo "Load average at start: $load_start; at end: $(bench_load). Ratios: median 
 echo "variant / median of bare pg_dump, measured interleaved in the same run (seconds, min-max)."
 echo
 echo "$table"
+if [ -n "$shapes_formats" ]; then
+    echo
+    echo "Output shapes: -f with and without the writeback started during the dump (fsync tail ="
+    echo "the journal's sync phase, median), and \`> X\` (copy+fsync = the journal's publish phase)."
+    echo
+    echo "$shapes"
+fi
 say "done"

@@ -553,8 +553,11 @@ int run_protected(Run& r) {
     r.out.partial = publish::fit_name(r.out.partial, publish::kPartialNameReserve);
     const bool in_place = use_in_place_fallback(r);
     try {
+        // An existing -Fd directory is locked itself: its parent (the filesystem a volume is
+        // mounted on) need not be writable, and nothing is left beside it.
         lock = std::make_unique<publish::TargetLock>(
-            r.out.final_path.empty() ? r.out.partial : r.out.final_path, in_place);
+            r.out.final_path.empty() ? r.out.partial : r.out.final_path,
+            in_place || r.out.shape == Shape::DirectoryInside);
     } catch (const publish::LockedError& e) {
         return fail(r, {Reason::Locked, kExitLocked, e.what()});
     } catch (const publish::PublishError& e) {
@@ -592,7 +595,9 @@ int run_protected(Run& r) {
         // Writeback of what pg_dump has written starts while it writes; not for a partial
         // that is only copied and deleted, and never with --no-sync.
         std::optional<publish::WritebackStarter> writeback;
-        if (r.sync() && !publish::copies_into_existing(r.out.shape))
+        // PG_DUMP_SAFE_BENCH_NO_WRITEBACK: bench/overhead.sh's A/B switch, nothing else.
+        if (r.sync() && !publish::copies_into_existing(r.out.shape) &&
+            !std::getenv("PG_DUMP_SAFE_BENCH_NO_WRITEBACK"))
             writeback.emplace(r.out.partial);
         c = run_pg_dump(r, argv, r.dump_on_stdout() ? 2 : -1);
     }

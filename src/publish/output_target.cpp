@@ -39,7 +39,9 @@ std::string unwritable(const std::string& given, const fs::path& p) {
     }
     if (errno == ENOENT)
         return "";
-    return "could not open output file \"" + given + "\": " + std::strerror(errno);
+    const int err = errno;
+    return "could not open output file \"" + given + "\": " + std::strerror(err) +
+           (err == EACCES ? " (this user may not write it; pg_dump refuses it the same way)" : "");
 }
 
 // "dir/" and "dir//" name "dir": pg_dump's mkdir accepts them, and FINAL.partial must lie

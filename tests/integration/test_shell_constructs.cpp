@@ -202,6 +202,28 @@ TEST_CASE("-Fd -f MOUNTPOINT: the dump goes inside the mounted volume", "[constr
     CHECK(fields(pub[0])["output"] == "directory-inside");
 }
 
+TEST_CASE("-Fd -f MOUNTPOINT as postgres, under a directory only root may write", "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = postgres_dir("mount-ro-parent");
+    // The parent is root's, 0755: no FINAL.lock or FINAL.partial can be made beside the
+    // volume, as on a volume mounted under /var/backups; pg_dump writes into it all the same.
+    REQUIRE(sh("chown root " + q(dir) + " && chmod 755 " + q(dir) + " && mkdir vol real", {}, dir)
+                .status == 0);
+    std::string script =
+        "for v in vol real; do mount -t tmpfs -o size=64m,mode=0700,uid=$(id -u "
+        "postgres) tmpfs $v || exit 9; done; runuser -u postgres -- " +
+        q(wrapper()) +
+        " -Fd -f vol app; echo ours=$?; runuser -u postgres -- pg_dump -Fd -f real app; echo "
+        "real=$?; ls -A vol > vol.ls; ls -A real > real.ls; pg_restore -l vol > /dev/null; echo "
+        "restorable=$?";
+    Result r = sh("unshare -m sh -c " + q(script), env, dir);
+    INFO(r.out << r.err);
+    CHECK(r.out == "ours=0\nreal=0\nrestorable=0\n");
+    CHECK(read_file(dir + "/vol.ls") == read_file(dir + "/real.ls"));
+    CHECK(sh("ls -A", {}, dir).out == "real\nreal.ls\nvol\nvol.ls\n");
+    sh("rm -rf " + q(dir));
+}
+
 TEST_CASE("-Fd into an existing empty directory keeps its mode and group; a failure leaves it "
           "empty for the next run",
           "[constructs]") {
