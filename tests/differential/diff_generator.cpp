@@ -39,7 +39,7 @@ std::map<std::string, ValuePool> value_pools(const ServerParams& sv) {
                                       "lz4", "lz4:3", "zstd", "zstd:3", "zstd:level=2,long"},
                                      {"10", "x", "-1", "gzip:99", "lz4:x", "zstd:level=x",
                                       "brotli", "gzip:long"}}
-                         : ValuePool{{"0", "1", "6", "9"}, {"10", "x", "-1", "lz4", "gzip:5"}}},
+                         : ValuePool{{"0", "1", "6", "9"}, {"10", "x", "-1"}}},
         {"dbname", {{"difftiny", "dbname=difftiny"}, {"nosuchdb"}}},
         {"encoding", {{"UTF8", "LATIN1", "SQL_ASCII"}, {"bogus_enc"}}},
         {"exclude-schema", {{"nosuch", "oth*"}, {}}},

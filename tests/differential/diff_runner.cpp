@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <lz4frame.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +17,7 @@
 #include <thread>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 namespace fs = boost::filesystem;
 extern char** environ;
@@ -235,6 +237,43 @@ bool gunzip(const std::string& in, std::string& out) {
     return rc == Z_STREAM_END;
 }
 
+// LZ4 frames and zstd frames (pg_dump 16+'s -Fp -Z lz4 / zstd); false unless whole.
+bool unlz4(const std::string& in, std::string& out) {
+    LZ4F_dctx* ctx = nullptr;
+    if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION)))
+        return false;
+    const char* src = in.data();
+    std::size_t left = in.size(), hint = 1;
+    char buf[65536];
+    while (left > 0 && hint != 0) {
+        std::size_t out_n = sizeof buf, in_n = left;
+        hint = LZ4F_decompress(ctx, buf, &out_n, src, &in_n, nullptr);
+        if (LZ4F_isError(hint))
+            break;
+        out.append(buf, out_n);
+        src += in_n;
+        left -= in_n;
+    }
+    LZ4F_freeDecompressionContext(ctx);
+    return hint == 0 && left == 0;
+}
+
+bool unzstd(const std::string& in, std::string& out) {
+    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ZSTD_inBuffer ib{in.data(), in.size(), 0};
+    char buf[65536];
+    std::size_t rc = 1;
+    while (ib.pos < ib.size) {
+        ZSTD_outBuffer ob{buf, sizeof buf, 0};
+        rc = ZSTD_decompressStream(ctx, &ob, &ib);
+        if (ZSTD_isError(rc))
+            break;
+        out.append(buf, ob.pos);
+    }
+    ZSTD_freeDCtx(ctx);
+    return !ZSTD_isError(rc) && rc == 0;
+}
+
 // pg_restore -l PATH, normalised; `scratch` is a directory for its output files.
 std::string listing(const Config& cfg, const std::string& path, const std::string& scratch) {
     static std::atomic<unsigned> counter{0};
@@ -281,6 +320,17 @@ std::string content_of(const Config& cfg, const std::string& path, char kind,
         return std::string("gzip plain") + (whole ? "" : " (truncated)") + "\n" +
                normalize_sql(sql);
     }
+    if (data.size() >= 4 && data.compare(0, 4, "\x04\x22\x4d\x18") == 0) {
+        std::string sql;
+        const bool whole = unlz4(data, sql);
+        return std::string("lz4 plain") + (whole ? "" : " (truncated)") + "\n" + normalize_sql(sql);
+    }
+    if (data.size() >= 4 && data.compare(0, 4, "\x28\xb5\x2f\xfd") == 0) {
+        std::string sql;
+        const bool whole = unzstd(data, sql);
+        return std::string("zstd plain") + (whole ? "" : " (truncated)") + "\n" +
+               normalize_sql(sql);
+    }
     return "plain\n" + normalize_sql(data);
 }
 
@@ -299,7 +349,10 @@ std::string first_difference(const std::string& a, const std::string& b) {
 }
 
 bool is_help_or_version(const std::string& out) {
+    // pg_dump 18 reworded the first line of --help ("pg_dump exports a PostgreSQL database
+    // as an SQL script or to other formats.").
     return starts_with(out, "pg_dump dumps a database") ||
+           starts_with(out, "pg_dump exports a PostgreSQL database") ||
            starts_with(out, "pg_dump (PostgreSQL) ");
 }
 
