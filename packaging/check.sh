@@ -48,9 +48,10 @@ deb_rc='' rpm_rc='' deb_pid='' rpm_pid=''
 cleanup() {
     # A package build not waited for yet (interrupted run) is stopped as a whole: each runs
     # in a session of its own (setsid), whose id is its pid. Reaped ones are not touched.
-    [ -n "$deb_pid" ] && [ -z "$deb_rc" ] && kill -- "-$deb_pid" 2>/dev/null
-    [ -n "$rpm_pid" ] && [ -z "$rpm_rc" ] && kill -- "-$rpm_pid" 2>/dev/null
-    wait 2>/dev/null
+    # Only those builds are waited for: a bare "wait" would also wait for the process
+    # substitution of an interrupted check, whose pipe this shell still holds (a hang).
+    [ -n "$deb_pid" ] && [ -z "$deb_rc" ] && kill -- "-$deb_pid" 2>/dev/null && wait "$deb_pid" 2>/dev/null
+    [ -n "$rpm_pid" ] && [ -z "$rpm_rc" ] && kill -- "-$rpm_pid" 2>/dev/null && wait "$rpm_pid" 2>/dev/null
     if [ "${PDS_CHECK_KEEP:-0}" = 1 ]; then
         echo "check.sh: work directory kept: $work"
     else
@@ -402,20 +403,21 @@ check_cmake_install_in() {
     fi
     grep -qxF /usr/lib/pg_dump-safe/bin/pg_dump "$b/install_manifest.txt" ||
         { echo "the masquerade link is not in install_manifest.txt"; bad=1; }
-    # Through the masquerade directory, "pg_dump --version" must reach the real pg_dump.
-    local real real_v got
+    # Through the masquerade directory, "pg_dump --version" must print exactly the real
+    # pg_dump's output (pg_dump-safe runs it), and --safe-version pg_dump-safe's own.
+    local real real_v got own
     real=$(command -v pg_dump) || { echo "no real pg_dump on PATH (postgresql-client)"; return 1; }
     real_v=$(pg_dump --version 2>&1)
     echo "real pg_dump: $real: $real_v"
     got=$(PATH="$masq:$PATH" pg_dump --version 2>&1)
-    echo "PATH=<stage>/usr/lib/pg_dump-safe/bin:\$PATH pg_dump --version:"
-    printf '%s\n' "$got" | sed 's/^/  /'
-    if [ "$(printf '%s\n' "$got" | sed -n 1p)" = "$(printf '%s\n' "$real_v" | sed -n 1p)" ] &&
-        [[ $real_v == "pg_dump (PostgreSQL) "* ]] &&
-        printf '%s\n' "$got" | grep -qx "pg_dump-safe $version"; then
+    own=$(PATH="$masq:$PATH" pg_dump --safe-version 2>&1)
+    echo "PATH=<stage>/usr/lib/pg_dump-safe/bin:\$PATH pg_dump --version: $got"
+    echo "PATH=<stage>/usr/lib/pg_dump-safe/bin:\$PATH pg_dump --safe-version: $own"
+    if [ "$got" = "$real_v" ] && [[ $real_v == "pg_dump (PostgreSQL) "* ]] &&
+        [ "$own" = "pg_dump-safe $version" ]; then
         echo "masquerade: pg_dump-safe ran the real pg_dump"
     else
-        echo "masquerade: expected pg_dump's version line then 'pg_dump-safe $version'"
+        echo "masquerade: expected pg_dump's own version line, and 'pg_dump-safe $version' for --safe-version"
         bad=1
     fi
     (cd "$stage" && find . ! -type d | sed 's|^\.||' | sort) >"$work/list-cmake"
