@@ -627,6 +627,10 @@ check_rpm() {
     local man_plain
     man_plain=$(rpm -qlp "$rpm" 2>/dev/null | grep '^/usr/share/man/.*\.[0-9]$')
     [ -z "$man_plain" ] && echo "man pages compressed" || { echo "uncompressed man pages: $man_plain"; bad=1; }
+    for x in pg_dump-safe pg_dump-safe-audit; do
+        rpm -qlp "$rpm" 2>/dev/null | grep -qx "/usr/share/man/man1/$x.1.gz" ||
+            { echo "no man page /usr/share/man/man1/$x.1.gz for /usr/bin/$x"; bad=1; }
+    done
     echo "built $(basename "$rpm") ($(stat -c %s "$rpm") bytes)"
     rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$rpm" 2>/dev/null |
         awk '$1 !~ /^d/ { print $2 }' | sort >"$work/list-rpm"

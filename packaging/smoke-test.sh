@@ -59,11 +59,13 @@ else
     bad "pg_dump on PATH=$masq:... is '$resolved' -> '$target', expected $masq/pg_dump -> .../pg_dump-safe"
 fi
 
-# traced LOG CMD...: run CMD under strace, recording renames, with the masquerade PATH.
+# traced LOG CMD...: run CMD under strace, recording renames, creations and removals, with
+# the masquerade PATH.
 traced() {
     local log=$1
     shift
-    PATH=$PATH_SAFE strace -f -qq -e signal=none -e trace=rename,renameat,renameat2 -o "$log" "$@"
+    PATH=$PATH_SAFE strace -f -qq -e signal=none \
+        -e trace=rename,renameat,renameat2,open,openat,unlink,unlinkat -o "$log" "$@"
 }
 # renamed LOG FROM TO: the trace shows a successful rename of FROM onto TO.
 renamed() {
@@ -101,10 +103,18 @@ if [ $rc -eq 0 ] && tail -n 5 "$out/app.sql" | grep -q -- '-- PostgreSQL databas
 else
     bad "pg_dump app > app.sql exited $rc or app.sql lacks pg_dump's trailer"; tail -n 5 "$work/plain.err"
 fi
-if renamed "$work/plain.trace" 'app\.sql\.partial' 'app\.sql'; then
-    ok "stdout file published by renaming app.sql.partial onto app.sql"
+# Standard output is the shell's descriptor: the dump goes to app.sql.partial, is verified,
+# then copied into the descriptor; app.sql is never replaced by a rename.
+if grep -E 'open(at)?\(.*"([^"]*/)?app\.sql\.partial".*O_CREAT.*\) = [0-9]+' "$work/plain.trace" >/dev/null &&
+    grep -E 'unlink(at)?\(.*"([^"]*/)?app\.sql\.partial".*\) = 0' "$work/plain.trace" >/dev/null; then
+    ok "stdout file: the dump went through app.sql.partial (created, then removed)"
 else
-    bad "no rename of app.sql.partial onto app.sql in the trace"
+    bad "no creation and removal of app.sql.partial in the trace"
+fi
+if renamed "$work/plain.trace" '[^"]*' 'app\.sql'; then
+    bad "something was renamed onto app.sql (the shell's descriptor would write to a replaced file)"
+else
+    ok "nothing renamed onto app.sql: the verified dump was copied into the shell's descriptor"
 fi
 
 echo "smoke: failing dumps publish nothing"
