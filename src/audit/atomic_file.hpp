@@ -7,7 +7,8 @@
 
 namespace pds::audit {
 
-// Throws std::runtime_error naming the path and the errno text. The new file gets mode
+// posix::write_file_atomically (O_EXCL temporary, fsync, rename, directory fsync). Throws
+// std::runtime_error naming the path and the errno text. The new file gets mode
 // 0666 & ~umask, like a file the shell would create. The temporary never outlives a failure.
 void write_file_atomically(const std::string& path, const std::string& content);
 

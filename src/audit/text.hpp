@@ -2,6 +2,8 @@
 // must survive spaces, newlines, control characters and bytes that are not UTF-8.
 #pragma once
 
+#include "text/text.hpp"
+
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -9,22 +11,16 @@
 
 namespace pds::audit {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the byte there does not
-// start one (overlong forms, surrogates and code points past U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
-bool is_valid_utf8(std::string_view s);
+// UTF-8, JSON and Prometheus escaping and ISO times come from the one text module, shared
+// with pg_dump-safe (src/text/text.hpp documents the rule for bytes that are not UTF-8).
+using text::is_valid_utf8;
+using text::json_string;
+using text::prom_label;
+using text::utf8_sequence_length;
 
 // For humans (table, stderr): C escapes for backslash, control characters (C0, DEL, C1) and
 // bytes that are not UTF-8 (\xHH); valid UTF-8 text and spaces are kept as they are.
 std::string visible(std::string_view s);
-
-// A complete JSON string literal (with quotes). The result is valid UTF-8: a byte that is
-// not UTF-8 is written as the four characters \xHH (the backslash JSON-escaped).
-std::string json_string(std::string_view s);
-
-// A Prometheus label value without its quotes: \\, \" and \n as the exposition format
-// wants; other control characters and non-UTF-8 bytes as the visible text \xHH.
-std::string prom_label(std::string_view s);
 
 // Terminal columns of a visible() string (code points; no wide-character tables).
 std::size_t display_width(std::string_view utf8);
@@ -34,7 +30,9 @@ std::string human_size(std::uint64_t bytes);
 // "3d4h", "8h29m", "90s"; negative ages (clock skew, files from the future) as "-5m".
 std::string human_duration(std::int64_t seconds);
 // "2026-11-25T11:29:49Z"
-std::string iso_utc(std::time_t t);
+inline std::string iso_utc(std::time_t t) {
+    return text::iso8601_utc(t);
+}
 // "2026-11-25 11:29" in local time, for the table.
 std::string local_minutes(std::time_t t);
 

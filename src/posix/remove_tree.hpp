@@ -7,6 +7,8 @@
 // error, not a deletion elsewhere.
 #pragma once
 
+#include "posix/fd.hpp"
+
 #include <string>
 
 namespace pds::posix {

@@ -8,11 +8,17 @@
 //              "retention":0.02},"detail":""}
 // A phase that did not run is null. Durations are seconds.
 //
-// Strings: `"` and `\` are escaped, control characters as \b \f \n \r \t or \u00XX, valid
-// UTF-8 passes through unchanged. A byte that is not part of valid UTF-8 (paths on Linux are
-// bytes) is written as \u00XX of the byte value: the line stays valid JSON and the byte value
-// is recoverable (a reader sees U+0080..U+00FF for such bytes), where U+FFFD would lose it.
+// Strings: text::json_string: `"` and `\` are escaped, control characters as \b \f \n \r \t or
+// \u00XX, valid UTF-8 passes through unchanged, and a byte that is not part of valid UTF-8
+// (paths on Linux are bytes) is written as the text \xHH, as in the metrics file, the audit's
+// output and the FAILED line (src/text/text.hpp).
+//
+// The journal is opened like every path others may plant at (posix::open_nofollow_regular):
+// a symbolic link, a FIFO or any other non-regular file is refused; the flock waits at most
+// posix::kReportLockTimeout, then the append is given up with an error (the caller warns).
 #pragma once
+
+#include "text/text.hpp"
 
 #include <boost/filesystem/path.hpp>
 #include <chrono>
@@ -51,14 +57,9 @@ std::string journal_line(const JournalRecord& record);
 // Throws std::runtime_error naming the path and the errno text.
 void append_journal(const boost::filesystem::path& path, const JournalRecord& record);
 
-// A JSON string literal (quotes included) with the escaping described above.
-std::string json_string(std::string_view s);
-
-// The length of the valid UTF-8 sequence starting at s[i] (1-4), or 0 when the bytes there
-// are not valid UTF-8 (overlong forms, surrogates and values above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
-
-// "2026-06-17T03:00:00.120Z"
-std::string iso8601_utc(std::chrono::system_clock::time_point t);
+// JSON strings and times come from the one text module (src/text/text.hpp).
+using text::iso8601_utc_ms;
+using text::json_string;
+using text::utf8_sequence_length;
 
 } // namespace pds::report

@@ -1,6 +1,9 @@
 #include "report/metrics.hpp"
 
-#include "report/journal.hpp"
+#include "posix/atomic_file.hpp"
+#include "posix/lock.hpp"
+#include "posix/open.hpp"
+#include "text/text.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -45,21 +48,6 @@ const Family kFamilies[] = {
     {"pg_dump_safe_last_failure_timestamp_seconds",
      "Unix time of the last failed run, its reason as label reason; successful runs keep it."},
 };
-
-std::string valid_utf8(const std::string& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const std::size_t len = utf8_sequence_length(s, i);
-        if (len == 0) {
-            out += "\xEF\xBF\xBD"; // U+FFFD
-            ++i;
-        } else {
-            out.append(s, i, len);
-            i += len;
-        }
-    }
-    return out;
-}
 
 std::string seconds(double v) {
     if (!std::isfinite(v))
@@ -107,7 +95,7 @@ std::optional<Sample> parse_sample(const std::string& line) {
             }
             if (i >= line.size())
                 return std::nullopt;
-            s.labels.emplace_back(std::move(name), valid_utf8(value));
+            s.labels.emplace_back(std::move(name), text::prom_text(value));
             ++i;
             if (i < line.size() && line[i] == ',')
                 ++i;
@@ -141,37 +129,14 @@ bool known_family(const std::string& name) {
     return false;
 }
 
-std::runtime_error sys_error(const std::string& what, const std::string& path, int err) {
-    return std::runtime_error(what + " " + path + ": " + std::strerror(err));
-}
-
-struct Fd {
-    int fd;
-    ~Fd() {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
 } // namespace
 
 std::string escape_label_value(const std::string& value) {
-    std::string out;
-    for (char c : valid_utf8(value)) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '"')
-            out += "\\\"";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
-    return out;
+    return text::prom_label(value);
 }
 
 std::string render_metrics(const std::string& previous, const RunMetrics& run) {
-    const std::string target = valid_utf8(run.target), series = valid_utf8(run.series);
+    const std::string target = text::prom_text(run.target), series = text::prom_text(run.series);
     std::vector<Sample> samples;
     std::optional<Sample> last_success, last_failure;
     std::size_t pos = 0;
@@ -206,14 +171,14 @@ std::string render_metrics(const std::string& previous, const RunMetrics& run) {
     ours("pg_dump_safe_last_run_timestamp_seconds", now);
     ours("pg_dump_safe_last_run_duration_seconds", seconds(run.duration_seconds));
     ours("pg_dump_safe_last_run_bytes", std::to_string(run.bytes));
-    ours("pg_dump_safe_last_run_verify_info", "1", {{"level", valid_utf8(run.verify_level)}});
+    ours("pg_dump_safe_last_run_verify_info", "1", {{"level", text::prom_text(run.verify_level)}});
     if (run.success)
         ours("pg_dump_safe_last_success_timestamp_seconds", now);
     else if (last_success)
         samples.push_back(std::move(*last_success));
     if (!run.success)
         ours("pg_dump_safe_last_failure_timestamp_seconds", now,
-             {{"reason", valid_utf8(run.failure_reason)}});
+             {{"reason", text::prom_text(run.failure_reason)}});
     else if (last_failure)
         samples.push_back(std::move(*last_failure));
 
@@ -239,72 +204,28 @@ std::string render_metrics(const std::string& previous, const RunMetrics& run) {
 void write_metrics(const boost::filesystem::path& file, const RunMetrics& run) {
     const std::string path = file.string();
     const std::string dir = file.has_parent_path() ? file.parent_path().string() : ".";
-    Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (d.fd < 0)
-        throw sys_error("could not open metrics directory", dir, errno);
-    // Serialises the read-modify-write of runs of different targets sharing the file.
-    while (::flock(d.fd, LOCK_EX) != 0)
-        if (errno != EINTR)
-            throw sys_error("could not lock metrics directory", dir, errno);
+    const posix::Fd d = posix::open_directory(dir, true);
+    // Serialises the read-modify-write of runs of different targets sharing the file. Anyone
+    // who can open the directory can hold this lock: wait a bounded time (issue 13, finding 5).
+    if (!posix::flock_bounded(d.get(), LOCK_EX, posix::kReportLockTimeout, dir))
+        throw std::runtime_error("could not lock metrics directory " + dir + " within " +
+                                 std::to_string(posix::kReportLockTimeout.count() / 1000) +
+                                 " s: another process holds a lock on it; metrics not updated");
 
     std::string previous;
-    mode_t mode = 0644;
-    {
-        Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
-        if (f.fd < 0 && errno != ENOENT)
-            throw sys_error("could not read metrics file", path, errno);
-        if (f.fd >= 0) {
-            struct stat st {};
-            if (::fstat(f.fd, &st) == 0)
-                mode = st.st_mode & 07777;
-            char buf[65536];
-            for (;;) {
-                const ssize_t n = ::read(f.fd, buf, sizeof buf);
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n < 0)
-                    throw sys_error("could not read metrics file", path, errno);
-                if (n == 0)
-                    break;
-                previous.append(buf, static_cast<std::size_t>(n));
-            }
-        }
+    mode_t mode = posix::default_file_mode(); // a new file follows the umask
+    try {
+        // A link, FIFO or device at the path is refused (never read through, never blocks).
+        const posix::Fd f = posix::open_nofollow_regular(path, O_RDONLY);
+        struct stat st {};
+        if (::fstat(f.get(), &st) == 0 && (st.st_uid == ::geteuid() || st.st_uid == 0))
+            mode = st.st_mode & 07777; // an administrator's chmod stays
+        previous = posix::read_all(f.get(), path);
+    } catch (const posix::Error& e) {
+        if (e.code() != ENOENT)
+            throw;
     }
-    const std::string content = render_metrics(previous, run);
-
-    const std::string tmp =
-        dir + "/." + file.filename().string() + "." + std::to_string(::getpid()) + ".tmp";
-    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
-    Fd t{::open(tmp.c_str(), flags, 0600)};
-    if (t.fd < 0 && errno == EEXIST && ::unlink(tmp.c_str()) == 0) // left by a crashed run
-        t.fd = ::open(tmp.c_str(), flags, 0600);
-    if (t.fd < 0)
-        throw sys_error("could not create metrics file", tmp, errno);
-    const auto fail = [&](const std::string& what, const std::string& p) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return sys_error(what, p, err);
-    };
-    for (std::size_t done = 0; done < content.size();) {
-        const ssize_t w = ::write(t.fd, content.data() + done, content.size() - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            throw fail("could not write metrics file", tmp);
-        done += static_cast<std::size_t>(w);
-    }
-    if (::fchmod(t.fd, mode) != 0)
-        throw fail("could not chmod metrics file", tmp);
-    if (::fsync(t.fd) != 0)
-        throw fail("could not fsync metrics file", tmp);
-    const int fd = t.fd;
-    t.fd = -1;
-    if (::close(fd) != 0)
-        throw fail("could not close metrics file", tmp);
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        throw fail("could not rename " + tmp + " to", path);
-    if (::fsync(d.fd) != 0)
-        throw sys_error("could not fsync metrics directory", dir, errno);
+    posix::write_file_atomically(path, render_metrics(previous, run), mode);
 }
 
 } // namespace pds::report

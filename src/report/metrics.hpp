@@ -18,9 +18,15 @@
 // and keeps every other target's. The file is replaced atomically (temporary file in the same
 // directory, fsync, rename, fsync of the directory), so the collector never reads half a file.
 //
-// Label values: `\`, `"` and newline are escaped as the exposition format requires; bytes
-// that are not valid UTF-8 are replaced by U+FFFD, because the collector rejects a file
-// with invalid UTF-8 (and with it every metric in the file).
+// Label values: text::prom_label (src/text/text.hpp), the same as pg_dump-safe-audit's:
+// bytes that are not valid UTF-8 and control characters other than newline become the text
+// \xHH (the collector rejects a file with invalid UTF-8, and with it every metric in it;
+// raw control bytes would reach terminals and dashboards), then `\`, `"` and newline are
+// escaped as the exposition format requires.
+//
+// Planted files: the directory's flock waits at most posix::kReportLockTimeout (10 s), then
+// the update is given up with an error; a symbolic link, FIFO or other non-regular file at
+// the metrics path is refused without blocking; the temporary is created with O_EXCL.
 #pragma once
 
 #include <boost/filesystem/path.hpp>
@@ -45,8 +51,9 @@ struct RunMetrics {
 // replaced and its last-success / last-failure samples carried over as described above.
 std::string render_metrics(const std::string& previous, const RunMetrics& run);
 
-// Reads the current file, renders, and replaces it atomically. The file keeps its mode, or
-// gets 0644 when new, so the collector can read it whatever the umask.
+// Reads the current file, renders, and replaces it atomically. A new file gets 0666 & ~umask
+// (like a shell redirection: run with umask 022 or wider-reading for the collector to read
+// it); an existing file owned by this user or root keeps its mode.
 // Throws std::runtime_error naming the path and the errno text; never leaves a temporary.
 void write_metrics(const boost::filesystem::path& file, const RunMetrics& run);
 

@@ -1,5 +1,7 @@
 #include "retention/execute.hpp"
 
+#include "posix/remove_tree.hpp"
+
 #include <boost/filesystem/operations.hpp>
 #include <boost/system/error_code.hpp>
 #include <cerrno>
@@ -45,12 +47,14 @@ void remove_one(PruneResult& r) {
             r.removed = true;
         return;
     }
-    boost::system::error_code ec;
-    fs::remove_all(c.path, ec);
-    if (ec)
-        r.error = "remove directory " + path + ": " + ec.message();
-    else
+    // Through directory descriptors only: a subdirectory swapped for a link while we remove
+    // the dump stops the removal instead of deleting behind the link (issue 13, finding 1).
+    try {
+        posix::remove_tree(path);
         r.removed = true;
+    } catch (const posix::Error& e) {
+        r.error = e.what();
+    }
 }
 
 } // namespace

@@ -34,8 +34,9 @@ struct PruneSummary {
 // Called once per planned deletion, after the attempt (or, in a dry run, instead of it).
 using PruneReporter = std::function<void(const PruneResult&)>;
 
-// Removes plan.prune: files with unlink(2), directory dumps as a whole (Boost remove_all,
-// which removes symlinks inside, never their targets). Before removing, the path is lstat'ed
+// Removes plan.prune: files with unlink(2), directory dumps as a whole (posix::remove_tree:
+// through directory descriptors, links inside removed and never followed, even when swapped
+// in during the removal). Before removing, the path is lstat'ed
 // again: when it no longer is the same file (device/inode) or kind as when scanned, it is left
 // in place and reported as an error. Never throws for a deletion failure: failures are
 // collected in the summary and reported; exceptions thrown by `report` propagate.

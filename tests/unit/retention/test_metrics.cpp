@@ -135,17 +135,20 @@ TEST_CASE("several series share one file - a run replaces only its own series' s
     CHECK(f.find("pg_dump_safe_last_run_success").size() == 2);
 }
 
-TEST_CASE("label values are escaped and made valid UTF-8") {
+TEST_CASE("label values are escaped and made valid UTF-8, control bytes never raw") {
     TempDir dir;
     const auto file = dir / "m.prom";
-    RunMetrics m = run(false, 1781665200, "/b/we\"ird\\na\nme-\xFF-caf\xC3\xA9.dump");
+    RunMetrics m = run(false, 1781665200, "/b/we\"ird\\na\nme-\xFF-caf\xC3\xA9\x1b[2J\r.dump");
     m.failure_reason = "verify-failed";
     write_metrics(file, m);
     write_metrics(file, m); // read back and rewritten: must still be one series
     const std::string text = read_file(file);
     CHECK(text.find("we\\\"ird\\\\na\\nme") != std::string::npos);
     const PromFile f = load(file);
-    const std::string expected = "/b/we\"ird\\na\nme-\xEF\xBF\xBD-caf\xC3\xA9.dump";
+    // The one rule of src/text: invalid bytes and control characters as the text \xHH.
+    const std::string expected = "/b/we\"ird\\na\nme-\\xff-caf\xC3\xA9\\x1b[2J\\x0d.dump";
+    for (char c : text)
+        CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
     CHECK(value(f, "pg_dump_safe_last_run_success", expected) == 0);
     CHECK(f.find("pg_dump_safe_last_run_success").size() == 1);
     CHECK(escape_label_value("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
@@ -165,15 +168,15 @@ TEST_CASE("dated targets of one series are one job: the newest run replaces the 
           "/b/app-2026-06-18.dump");
 }
 
-TEST_CASE("the file is replaced atomically, readable by the collector, no temporary left") {
+TEST_CASE("the file is replaced atomically, its mode follows the umask, no temporary left") {
     TempDir dir;
     const auto file = dir / "m.prom";
-    const mode_t old = ::umask(077);
+    const mode_t old = ::umask(027);
     write_metrics(file, run(true, 1781665200));
     ::umask(old);
     struct stat st {};
     REQUIRE(::stat(file.c_str(), &st) == 0);
-    CHECK((st.st_mode & 0777) == 0644);
+    CHECK((st.st_mode & 0777) == 0640); // issue 13, finding 15: not always 0644
     const ino_t first = st.st_ino;
 
     REQUIRE(::chmod(file.c_str(), 0640) == 0);

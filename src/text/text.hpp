@@ -1,0 +1,46 @@
+// Text that pg_dump-safe and pg_dump-safe-audit write for machines: JSON (journal, failure
+// record, audit -f json), Prometheus label values (metrics file, audit -f prometheus) and
+// ISO 8601 times. One module, so one target gets the same label from both tools.
+//
+// The rule for bytes (file names on Linux are bytes, not text): every output first turns a
+// name into valid UTF-8 text with utf8_text(): valid UTF-8 passes unchanged and each byte
+// that is not part of valid UTF-8 (overlong forms, UTF-16 surrogates and values above
+// U+10FFFF count as invalid) becomes the four characters \xHH (lower-case hex). Then each
+// format escapes that text its own way. The FAILED line and the audit's table use the same
+// \xHH spelling, so a name reads the same everywhere. (A name that really contains the text
+// "\xff" looks the same as one with the byte 0xFF: a reader who must tell them apart checks
+// the directory.)
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <ctime>
+#include <string>
+#include <string_view>
+
+namespace pds::text {
+
+// The length of the valid UTF-8 sequence starting at s[i] (1-4), or 0 when the bytes there
+// are not valid UTF-8.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
+bool is_valid_utf8(std::string_view s);
+
+// The rule above: valid UTF-8 text, invalid bytes as \xHH.
+std::string utf8_text(std::string_view s);
+
+// A complete JSON string literal (quotes included) of utf8_text(s): `"` and `\` escaped,
+// control characters as \b \f \n \r \t or \u00XX (DEL as \u007f).
+std::string json_string(std::string_view s);
+
+// The text a Prometheus label value stands for: utf8_text(s) with control characters other
+// than newline (C0, DEL, C1) also written as \xHH, so no raw control byte reaches a
+// collector or a terminal. Compare label values read back from a file with this.
+std::string prom_text(std::string_view s);
+// prom_text(s) escaped for the exposition format (\\, \" and \n), without the quotes.
+std::string prom_label(std::string_view s);
+
+// "2026-06-17T03:00:00Z", or with milliseconds "2026-06-17T03:00:00.120Z". UTC.
+std::string iso8601_utc(std::time_t t);
+std::string iso8601_utc_ms(std::chrono::system_clock::time_point t);
+
+} // namespace pds::text
