@@ -1,9 +1,12 @@
 #include "cli/safe_options.hpp"
 
+#include "posix/open.hpp"
+
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -145,10 +148,19 @@ std::string trim(const std::string& s) {
 // line of every key so each error can name FILE:LINE.
 Layer config_file_layer(const std::string& path) {
     Layer layer{"config file " + path, {}, {}};
-    std::ifstream in(path);
-    if (!in)
-        throw UsageError("pg_dump-safe: cannot read config file " + path + ": " +
-                         std::strerror(errno));
+    // Checked like sudoers or ssh's files (issue 13, finding 11): its hooks run as this user,
+    // so it must be a regular file (a FIFO is refused without blocking, a directory is not an
+    // empty config), owned by this user or root, writable by no one else; a read error is an
+    // error, never a silently shorter file. A link is followed; the file it names is checked.
+    std::string content;
+    try {
+        const posix::Fd fd = posix::open_nofollow_regular(path, O_RDONLY, 0,
+                                                          {posix::Owner::self_or_root, true, true});
+        content = posix::read_all(fd.get(), path, 1 << 20);
+    } catch (const posix::Error& e) {
+        throw UsageError("pg_dump-safe: config file: " + std::string(e.what()));
+    }
+    std::istringstream in(content);
     std::map<std::string, int> line_of;
     std::ostringstream cleaned; // what Boost parses: key = value lines only
     std::string line;

@@ -48,7 +48,8 @@ void check_regular(const struct stat& st, const std::string& path, const OpenRul
 Fd open_nofollow_regular_at(int dirfd, const std::string& name, const std::string& display,
                             int flags, mode_t mode, const OpenRules& rules) {
     const bool truncate = flags & O_TRUNC;
-    flags = (flags & ~O_TRUNC) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+    flags = (flags & ~O_TRUNC) | (rules.follow_link ? 0 : O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC |
+            O_NOCTTY;
     Fd fd(::openat(dirfd, name.c_str(), flags, mode));
     if (!fd) {
         const int err = errno;

@@ -21,6 +21,9 @@ struct OpenRules {
     // Refuse a file that others may write: world-writable, or group-writable with a group
     // other than root's (as sudo does for sudoers). For configuration files.
     bool refuse_writable_by_others = false;
+    // Follow a symbolic link in the last component (the checks then apply to the file it
+    // names). For files an administrator may manage as links, such as a configuration file.
+    bool follow_link = false;
 };
 
 // open(2) with O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC|O_NOCTTY added to `flags`, then fstat: the
