@@ -210,6 +210,29 @@ Run run_binary(const std::vector<std::string>& args, const std::vector<std::stri
     return r;
 }
 
+namespace {
+std::string server_env() {
+    const std::string env_file = std::string(PDS_PGTEST_ROOT) + "/s15/env";
+    std::ifstream in(env_file);
+    if (!in)
+        FAIL("test server environment " << env_file << " missing: is the pg15 fixture running?");
+    std::string line, env;
+    while (std::getline(in, line))
+        if (!line.empty())
+            env += shell_quote(line) + " ";
+    return env;
+}
+} // namespace
+
+void pg_dumpall_globals(const std::string& out) {
+    const std::string cmd = "env " + server_env() +
+                            shell_quote(std::string(PDS_PG_BINDIR) + "/pg_dumpall") +
+                            " -U postgres -g -f " + shell_quote(out) + " 2>&1";
+    Run r = shell(cmd);
+    INFO(cmd << "\n" << r.out);
+    REQUIRE(r.status == 0);
+}
+
 void pg_dump(const std::string& format, const std::string& out, const std::string& extra) {
     const std::string env_file = std::string(PDS_PGTEST_ROOT) + "/s15/env";
     std::ifstream in(env_file);

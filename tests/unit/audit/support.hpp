@@ -56,6 +56,9 @@ std::string shell_quote(const std::string& s);
 // format: "c", "t", "d", "p"; REQUIREs success.
 void pg_dump(const std::string& format, const std::string& out, const std::string& extra = "");
 
+// pg_dumpall -g (globals only) of the test server into `out` (plain SQL); REQUIREs success.
+void pg_dumpall_globals(const std::string& out);
+
 // Parses JSON text strictly with python3's json module as well (rejecting invalid UTF-8,
 // NaN and duplicate keys) and returns the document parsed by our reader.
 JsonValue strict_json(const std::string& text);
