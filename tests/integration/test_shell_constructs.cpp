@@ -49,7 +49,9 @@ std::string postgres_dir(const std::string& name) {
 
 } // namespace
 
-TEST_CASE("`{ a; b; } > all.sql`: both dumps, exactly as pg_dump writes them", "[constructs]") {
+TEST_CASE(
+    "a brace group of two runs redirected to one file: both dumps, exactly as pg_dump writes them",
+    "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-group");
     const std::string w = q(wrapper());
@@ -74,8 +76,7 @@ TEST_CASE("`{ a; b; } > all.sql`: both dumps, exactly as pg_dump writes them", "
     CHECK(read_file(dir + "/v.sql").find("COPY public.small") != std::string::npos);
 }
 
-TEST_CASE("`for t in ...; do pg_dump-safe -t $t app; done > all.sql` keeps every dump",
-          "[constructs]") {
+TEST_CASE("a for loop of runs redirected to one file keeps every dump", "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-loop");
     Result ours = sh("for t in small other.t big; do " + q(wrapper()) +
@@ -91,8 +92,7 @@ TEST_CASE("`for t in ...; do pg_dump-safe -t $t app; done > all.sql` keeps every
     CHECK(same_text(dir, "all.sql", "real.sql") == "same");
 }
 
-TEST_CASE("`{ pg_dump-safe app; echo '-- end'; } > f`: the dump, then the shell's line",
-          "[constructs]") {
+TEST_CASE("a brace group of a run and an echo: the dump, then the shell's line", "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-trailer");
     REQUIRE(sh("{ " + q(wrapper()) + " app; echo '-- end'; } > f.sql", env, dir).status == 0);
@@ -102,7 +102,7 @@ TEST_CASE("`{ pg_dump-safe app; echo '-- end'; } > f`: the dump, then the shell'
     CHECK(f.substr(f.size() - 7) == "-- end\n");
 }
 
-TEST_CASE("a failed dump in the middle of a group adds nothing; the others are all there",
+TEST_CASE("a failed dump in the middle of a group adds nothing, the others are all there",
           "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-group-fail");
@@ -128,7 +128,8 @@ TEST_CASE("a failed dump in the middle of a group adds nothing; the others are a
     CHECK(all.find("COPY other.t") == std::string::npos);
 }
 
-TEST_CASE("-Fa appends the verified dump to the existing file, as pg_dump does", "[constructs]") {
+TEST_CASE("append format (-Fa) appends the verified dump to the existing file, as pg_dump does",
+          "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-fa");
     const std::string w = q(wrapper());
@@ -173,7 +174,8 @@ TEST_CASE("-Fa appends the verified dump to the existing file, as pg_dump does",
     CHECK(same_text(dir, "new.sql", "new-real.sql") == "same");
 }
 
-TEST_CASE("-Fd -f MOUNTPOINT: the dump goes inside the mounted volume", "[constructs]") {
+TEST_CASE("directory format into a MOUNTPOINT: the dump goes inside the mounted volume",
+          "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-mountpoint");
     REQUIRE(sh("mkdir vol real && chmod 750 vol real && chgrp postgres vol real", {}, dir).status ==
@@ -202,7 +204,8 @@ TEST_CASE("-Fd -f MOUNTPOINT: the dump goes inside the mounted volume", "[constr
     CHECK(fields(pub[0])["output"] == "directory-inside");
 }
 
-TEST_CASE("-Fd -f MOUNTPOINT as postgres, under a directory only root may write", "[constructs]") {
+TEST_CASE("directory format into a MOUNTPOINT as postgres, under a directory only root may write",
+          "[constructs]") {
     Env env = server_env("s15");
     std::string dir = postgres_dir("mount-ro-parent");
     // The parent is root's, 0755: no FINAL.lock or FINAL.partial can be made beside the
@@ -224,7 +227,8 @@ TEST_CASE("-Fd -f MOUNTPOINT as postgres, under a directory only root may write"
     sh("rm -rf " + q(dir));
 }
 
-TEST_CASE("-Fd into an existing empty directory keeps its mode and group; a failure leaves it "
+TEST_CASE("directory format into an existing empty directory keeps its mode and group, a failure "
+          "leaves it "
           "empty for the next run",
           "[constructs]") {
     Env env = server_env("s15");
@@ -263,8 +267,9 @@ TEST_CASE("-Fd into an existing empty directory keeps its mode and group; a fail
     CHECK(sh("ls -A ours", {}, dir).out == sh("ls -A real", {}, dir).out);
 }
 
-TEST_CASE("-Fd -f newdir/ with a trailing slash publishes newdir and leaves no partial",
-          "[constructs]") {
+TEST_CASE(
+    "directory format -f newdir/ with a trailing slash publishes newdir and leaves no partial",
+    "[constructs]") {
     Env env = server_env("s15");
     std::string dir = workdir("constructs-trailing-slash");
     Result r = sh(q(wrapper()) + " -Fd -f newdir/ app && pg_dump -Fd -f realdir/ app", env, dir);

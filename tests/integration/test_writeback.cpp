@@ -66,7 +66,7 @@ TEST_CASE("standard output that is a file: the verified dump is copied into it a
     CHECK(calls(t2, "copy_file_range") >= 1);
 }
 
-TEST_CASE("-Fd: writeback of every file starts before the fsyncs; none with --no-sync",
+TEST_CASE("directory format: writeback of every file starts before the fsyncs, none with --no-sync",
           "[writeback]") {
     Env env = server_env("s15");
     std::string dir = workdir("writeback-fd");

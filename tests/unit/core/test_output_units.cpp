@@ -38,7 +38,8 @@ std::string slurp(const fs::path& p) {
 
 } // namespace
 
-TEST_CASE("-Fd: trailing slashes, existing empty directories, stale inside partials", "[output]") {
+TEST_CASE("directory format: trailing slashes, existing empty directories, stale inside partials",
+          "[output]") {
     using pds::cli::Format;
     fs::path d = fresh_dir("fd-shapes");
     auto absent = resolve_output(with_file((d / "new").string() + "//", Format::Directory),
@@ -63,7 +64,8 @@ TEST_CASE("-Fd: trailing slashes, existing empty directories, stale inside parti
     CHECK(resolve_output(with_file("/", Format::Directory), Format::Directory).final_path == "/");
 }
 
-TEST_CASE("-Fa onto an existing file appends; onto a new name it is an ordinary file", "[output]") {
+TEST_CASE("append format onto an existing file appends, onto a new name it is an ordinary file",
+          "[output]") {
     using pds::cli::Format;
     fs::path d = fresh_dir("fa-shapes");
     auto a = with_file((d / "x.sql").string(), Format::Plain);
