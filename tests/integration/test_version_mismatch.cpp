@@ -24,7 +24,7 @@ TEST_CASE("server newer than pg_dump: -f leaves the previous dump untouched", "[
     CHECK(r.err.find("\nversion-mismatch\n") != std::string::npos); // the hook ran
 }
 
-TEST_CASE("server newer than pg_dump: `> file` leaves no final name, only the partial",
+TEST_CASE("server newer than pg_dump: `> file` gets no byte, the partial keeps the evidence",
           "[mismatch]") {
     Env env = server_env("s17");
     std::string dir = workdir("mismatch-stdout");
@@ -32,10 +32,12 @@ TEST_CASE("server newer than pg_dump: `> file` leaves no final name, only the pa
     Result plain = sh("pg_dump -Fc app > plain.dump", env, dir);
     CHECK(plain.status != 0);
     CHECK(file_size(dir + "/plain.dump") == 0);
-    // ...pg_dump-safe leaves no final name, only its (empty) partial as evidence.
+    // ...and so does the shell for pg_dump-safe: the descriptor may be shared by later commands
+    // of the same redirection, so its name is never removed or replaced. No byte reaches it; the
+    // (empty) partial and the FAILED line are the evidence, and the audit reports the 0-byte file.
     Result r = sh(q(wrapper()) + " -Fc app > safe.dump", env, dir);
     CHECK(r.status == 1);
-    CHECK_FALSE(exists(dir + "/safe.dump"));
+    CHECK(file_size(dir + "/safe.dump") == 0);
     CHECK(exists(dir + "/safe.dump.partial"));
     auto lines = lines_with(r.err, "[backup] FAILED ");
     REQUIRE(lines.size() == 1);
