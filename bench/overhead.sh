@@ -8,7 +8,8 @@
 #              pg_dump-safe is built.
 # Environment:
 #   BENCH_SIZES    databases by approximate custom-format dump size in MiB (default "1 170":
-#                  a tiny database and one of about 730 MB on disk; sizes are printed)
+#                  a tiny database and one of about 730 MB on disk; sizes are printed; 0 is
+#                  the 1,000-row table alone, the "tiny database" of issue 11)
 #   BENCH_TABLES   also a database of this many small tables (default 0: none)
 #   BENCH_FORMATS  among custom, plain, directory, directory-j2, tar
 #                  (default "custom plain directory-j2"; set but empty: none)
@@ -86,8 +87,8 @@ fi
 declare -A flag=([custom]=-Fc [plain]=-Fp [directory]=-Fd [directory-j2]="-Fd -j2" [tar]=-Ft)
 # "min-max" of a list of numbers
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
-table="| database | DB size | format | dump MiB | pg_dump s (min-max) | recipe | toc | structure (default) | full | pg_dump RSS MiB | pg_dump-safe own RSS MiB |"
-table+=$'\n'"|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+table="| database | DB size | format | dump MiB | pg_dump s (min-max) | recipe | toc | structure (default) | full | CPU recipe | CPU structure | pg_dump RSS MiB | pg_dump-safe own RSS MiB |"
+table+=$'\n'"|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for db in "${dbs[@]}"; do
     dbsize=$(bench_psql -At -d postgres -c "SELECT pg_size_pretty(pg_database_size('$db'))")
     for f in $formats; do
@@ -95,8 +96,8 @@ for db in "${dbs[@]}"; do
         read -r -a fl <<<"${flag[$f]}"
         variants=(pg_dump recipe toc structure full)
         if [ "$f" = plain ]; then variants=(pg_dump toc structure full); fi
-        declare -A walls=() rss=()
-        for v in "${variants[@]}"; do walls[$v]=""; rss[$v]=0; done
+        declare -A walls=() rss=() cpus=()
+        for v in "${variants[@]}"; do walls[$v]=""; rss[$v]=0; cpus[$v]=""; done
         say "$db ($dbsize) $f: $repeat x ${variants[*]}"
         for ((i = 0; i < repeat; i++)); do
             for ((j = 0; j < ${#variants[@]}; j++)); do
@@ -124,6 +125,7 @@ for db in "${dbs[@]}"; do
                     exit 1
                 fi
                 walls[$v]+=" $M_WALL"
+                cpus[$v]+=" $M_CPU"
                 if [ "$r" -gt "${rss[$v]}" ]; then rss[$v]=$r; fi
             done
         done
@@ -141,10 +143,21 @@ for db in "${dbs[@]}"; do
             row+=" | $(bench_ratio "$m" "$base")× ($m s, $(spread ${walls[$v]}))"
             if [ "$v" != recipe ] && [ "${rss[$v]}" -gt "$own" ]; then own=${rss[$v]}; fi
         done
-        row+=" | $(bench_mb "${rss[pg_dump]}") | $(bench_mb "$own") |"
+        # CPU time (user+sys of the variant and its children) varies less with machine load
+        # than wall time; the sums over all runs, as a ratio to bare pg_dump's.
+        # shellcheck disable=SC2086
+        cpu_base=$(printf '%s\n' ${cpus[pg_dump]} | awk '{ s += $1 } END { printf "%.2f", s }')
+        cpu_cols=""
+        for v in recipe structure; do
+            if [ -z "${cpus[$v]+x}" ]; then cpu_cols+=" | -"; continue; fi
+            # shellcheck disable=SC2086
+            c=$(printf '%s\n' ${cpus[$v]} | awk '{ s += $1 } END { printf "%.2f", s }')
+            cpu_cols+=" | $(bench_ratio "$c" "$cpu_base")×"
+        done
+        row+="$cpu_cols | $(bench_mb "${rss[pg_dump]}") | $(bench_mb "$own") |"
         table+=$'\n'"$row"
         echo "$row"
-        unset walls rss
+        unset walls rss cpus
     done
 done
 rm -rf "$BENCH_WORK"/out.*
@@ -223,7 +236,8 @@ echo
 echo "## pg_dump-safe overhead: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$pg_dump" --version) through $pg_dump, median of $repeat interleaved runs"
 echo
 echo "Load average at start: $load_start; at end: $(bench_load). Ratios: median wall time of the"
-echo "variant / median of bare pg_dump, measured interleaved in the same run (seconds, min-max)."
+echo "variant / median of bare pg_dump, measured interleaved in the same run (seconds, min-max);"
+echo "CPU columns: total user+sys time of all runs of the variant / that of bare pg_dump."
 echo
 echo "$table"
 if [ -n "$shapes_formats" ]; then
