@@ -78,7 +78,7 @@ void check_published(const std::string& dir, const Result& r) {
 
 } // namespace
 
-TEST_CASE("Debian --cluster 15/main: final untouched when down, published when up", "[debian]") {
+TEST_CASE("Debian --cluster 15/main: final untouched when down and published when up", "[debian]") {
     REQUIRE(access("/usr/share/postgresql-common/pg_wrapper", X_OK) == 0);
     REQUIRE(access("/etc/postgresql/15/main/postgresql.conf", R_OK) == 0);
     Cluster cluster;

@@ -116,7 +116,7 @@ TEST_CASE("a pg_dump that is a script running pg_dump-safe again stops with 127"
     CHECK(version.out.empty());
 }
 
-TEST_CASE("version output: --version is pg_dump's one line, --safe-version is pg_dump-safe's",
+TEST_CASE("option --version prints pg_dump's one line and --safe-version pg_dump-safe's",
           "[fail-closed]") {
     for (const char* opt : {"--version", "-V"}) {
         Result real = sh(std::string("pg_dump ") + opt);

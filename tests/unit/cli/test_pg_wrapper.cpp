@@ -131,7 +131,7 @@ Observed ours(const Vars& env, const std::vector<std::string>& args) {
 
 } // namespace
 
-TEST_CASE("pg_wrapper's choice of version and environment, as the real pg_wrapper makes it",
+TEST_CASE("pg_wrapper's choice of version and environment is the real pg_wrapper's",
           "[pg_wrapper]") {
     REQUIRE(::access(kWrapper, X_OK) == 0);
     REQUIRE(::system("command -v strace >/dev/null") == 0);
