@@ -303,3 +303,20 @@ TEST_CASE("a chmod 444 dump that pg_dump refuses to overwrite stays untouched", 
     }
     sh("rm -rf " + q(dir));
 }
+
+TEST_CASE("option -Fd into a directory a killed run left its inside partial in: swept, then dumped",
+          "[constructs]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("constructs-inside-stale");
+    // What a SIGKILL between the partial's creation and the move leaves (pg_dump killed too).
+    REQUIRE(sh("mkdir -p d/.pg_dump-safe.partial && echo cut > d/.pg_dump-safe.partial/3364.dat",
+               {}, dir)
+                .status == 0);
+    Result r = sh(q(wrapper()) + " -Fd -f d app", env, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(lines_with(r.err, "[backup] FAILED").empty());
+    CHECK_FALSE(exists(dir + "/d/.pg_dump-safe.partial"));
+    CHECK(exists(dir + "/d/toc.dat"));
+    CHECK(sh("pg_restore -l d", {}, dir).status == 0);
+}
