@@ -190,8 +190,8 @@ int fail(Run& r, const Failure& f) {
             {"PG_DUMP_SAFE_VERIFY", verify::level_name(r.opts.verify)}};
         testing::crash_point("before-failure-hook", partial);
         PhaseTimer t(r.phases.hooks);
-        report::HookResult h =
-            report::run_hook(r.opts.on_failure, env, r.dump_on_stdout() ? 2 : -1);
+        report::HookResult h = report::run_hook("on-failure", r.opts.on_failure, env,
+                                                r.dump_on_stdout() ? 2 : -1, r.opts.hook_timeout);
         if (h.status != 0)
             say(report::format_line(
                 "HOOK-FAILED", {{"hook", "on-failure"}, {"status", std::to_string(h.status)}}));
@@ -480,7 +480,8 @@ int publish_and_report(Run& r) {
         testing::crash_point("before-success-hook", r.target_name());
         {
             PhaseTimer t(r.phases.hooks);
-            h = report::run_hook(r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1);
+            h = report::run_hook("on-success", r.opts.on_success, env, r.dump_on_stdout() ? 2 : -1,
+                                 r.opts.hook_timeout);
         }
         if (h.status != 0) {
             say(report::format_line("HOOK-FAILED", {{"hook", "on-success"},

@@ -35,6 +35,8 @@ const OptionSpec kOptions[] = {
      "run CMD with /bin/sh -c after a failed run (also BACKUP_ON_FAILURE_CMD)"},
     {"on-success", true, "CMD",
      "run CMD with /bin/sh -c after publication (also BACKUP_ON_SUCCESS_CMD)"},
+    {"hook-timeout", true, "SECONDS",
+     "stop a hook's process group after SECONDS (default 3600; 0 = no limit)"},
     {"config", true, "FILE", "configuration file (default /etc/pg_dump-safe.conf, if it exists)"},
     {"show-config", false, "", "print the effective settings and where each came from, then exit"},
     {"keep-last", true, "N", "after publication keep the N newest dumps of the series"},
@@ -300,7 +302,8 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
     for (auto [name, field] : {std::pair<const char*, unsigned*>{"keep-last", &o.keep_last},
                                {"keep-days", &o.keep_days},
                                {"keep-weekly", &o.keep_weekly},
-                               {"keep-monthly", &o.keep_monthly}})
+                               {"keep-monthly", &o.keep_monthly},
+                               {"hook-timeout", &o.hook_timeout}})
         if (o.value.count(name))
             *field = to_count(o.value[name], where(name));
     // Set anywhere but the command line, show-config would turn every scheduled run into

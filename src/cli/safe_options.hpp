@@ -23,7 +23,8 @@ struct SafeOptions {
     verify::Level verify = verify::Level::Structure;
     std::string on_failure; // hook commands, run with /bin/sh -c
     std::string on_success;
-    std::string config_file; // the file actually read ("" when none)
+    unsigned hook_timeout = 3600; // seconds; 0 = no limit
+    std::string config_file;      // the file actually read ("" when none)
     bool show_config = false;
     // after publication (retention, metrics, journal)
     unsigned keep_last = 0, keep_days = 0, keep_weekly = 0, keep_monthly = 0;

@@ -1,6 +1,7 @@
 #include "exec/child.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -29,8 +31,8 @@ extern "C" void on_signal(int sig) {
     if (g_interrupted == 0)
         g_interrupted = sig;
     g_signal_count = g_signal_count + 1;
-    pid_t child = static_cast<pid_t>(g_child);
-    if (child > 0)
+    pid_t child = static_cast<pid_t>(g_child); // negative: a process group (hooks)
+    if (child != 0)
         ::kill(child, sig);
 }
 
@@ -136,6 +138,8 @@ ChildResult run_child(const ChildSpec& spec) {
             if (::getppid() != parent)
                 ::_exit(128 + SIGTERM);
         }
+        if (spec.own_process_group)
+            ::setpgid(0, 0);
         for (int s : kForwarded)
             ::signal(s, SIG_DFL);
         ::signal(SIGPIPE, SIG_DFL);
@@ -154,12 +158,14 @@ ChildResult run_child(const ChildSpec& spec) {
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         return r;
     }
-    g_child = pid;
+    if (spec.own_process_group)
+        ::setpgid(pid, pid); // also here, so the group exists before any signal is forwarded
+    g_child = spec.own_process_group ? -pid : pid;
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     // A signal that arrived while the child was being created is delivered now (one that
     // arrived earlier already ended the step that was running then).
     if (g_signal_count != signals_before)
-        ::kill(pid, g_interrupted);
+        ::kill(static_cast<pid_t>(g_child), g_interrupted);
 
     ::close(execpipe[1]);
     int e = 0;
@@ -191,7 +197,26 @@ ChildResult run_child(const ChildSpec& spec) {
         ::close(errpipe[0]);
     }
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    if (spec.timeout_seconds > 0) {
+        using clock = std::chrono::steady_clock;
+        const auto deadline = clock::now() + std::chrono::seconds(spec.timeout_seconds);
+        auto kill_at = deadline;
+        int next_signal = SIGTERM;
+        for (;;) {
+            const pid_t w = ::waitpid(pid, &status, WNOHANG);
+            if (w == pid || (w < 0 && errno != EINTR))
+                break;
+            if (clock::now() >= kill_at && next_signal != 0) {
+                r.timed_out = true;
+                ::kill(-pid, next_signal); // the whole group: the shell and what it started
+                next_signal = next_signal == SIGTERM ? SIGKILL : 0;
+                kill_at = clock::now() + std::chrono::seconds(5);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    } else {
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     }
     g_child = 0;
     if (WIFEXITED(status)) {

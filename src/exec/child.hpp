@@ -18,6 +18,10 @@ struct ChildSpec {
     bool capture_stderr = true;         // keep a tail of stderr (still passed through)
     bool pass_stderr = true;            // copy the child's stderr to ours
     bool die_with_parent = false;       // SIGTERM the child if pg_dump-safe dies (PR_SET_PDEATHSIG)
+    // Hooks: the child leads its own process group, forwarded signals go to the whole group,
+    // and after timeout_seconds (0 = no limit) the group gets SIGTERM, then SIGKILL 5 s later.
+    bool own_process_group = false;
+    unsigned timeout_seconds = 0;
 };
 
 struct ChildResult {
@@ -26,6 +30,7 @@ struct ChildResult {
     bool exited = false;     // normal exit
     int exit_code = 0;       // when exited
     int term_signal = 0;     // when killed by a signal
+    bool timed_out = false;  // killed after spec.timeout_seconds
     std::string stderr_tail; // the last 64 KiB of its stderr
     int status_for_shell() const { return exited ? exit_code : 128 + term_signal; }
 };

@@ -1,0 +1,195 @@
+// Issue 13, findings 4, 5, 8, 11 and 15 from the outside: the built pg_dump-safe against
+// planted links and FIFOs, a world-writable or foreign config, flocks held by user "nobody"
+// (runuser), hooks that hang or get a signal. Failed runs (no server at -h /nonexistent)
+// reach every step that matters here: config, hooks, metrics, journal.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Dir {
+    std::string path;
+    Dir() {
+        char t[] = "/tmp/pds-hard-XXXXXX";
+        REQUIRE(::mkdtemp(t) != nullptr);
+        path = t;
+        ::chmod(t, 0755);
+    }
+    ~Dir() { std::system(("rm -rf '" + path + "'").c_str()); }
+    std::string operator/(const std::string& n) const { return path + "/" + n; }
+};
+
+std::string slurp(const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// Runs a shell command line; returns the exit status (128+N for a signal). out: stdout+stderr.
+int sh(const std::string& cmd, std::string& out, const Dir& d) {
+    const int rc = std::system(("(" + cmd + ") >'" + (d / "out") + "' 2>&1").c_str());
+    out = slurp(d / "out");
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
+}
+
+// A failing run (no server), the given wrapper options.
+std::string failing_run(const Dir& d, const std::string& opts) {
+    return std::string("timeout 60 ") + PDS_WRAPPER + " " + opts + " -h /nonexistent -f '" +
+           (d / "x.dump") + "' nodb";
+}
+
+// Running (a zombie waiting for init to reap it counts as gone).
+bool alive(const std::string& pidfile) {
+    const std::string p = slurp(pidfile);
+    if (p.empty())
+        return false;
+    const std::string stat = slurp("/proc/" + std::to_string(std::stoi(p)) + "/stat");
+    const auto close = stat.rfind(')');
+    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+} // namespace
+
+TEST_CASE("finding 8: a hanging hook is stopped after --safe-hook-timeout, its whole group killed",
+          "[hardening]") {
+    Dir d;
+    std::string out;
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = sh(failing_run(d, "--safe-hook-timeout=2 --safe-on-failure='sleep 300 & echo "
+                                     "$! > " +
+                                         (d / "bg") + "; wait'"),
+                      out, d);
+    CHECK(rc == 1); // the run's own failure status (connection)
+    CHECK(seconds_since(t0) < 20);
+    CHECK(out.find("the on-failure hook did not finish within 2 s") != std::string::npos);
+    CHECK(out.find("HOOK-FAILED hook=on-failure status=124") != std::string::npos);
+    ::usleep(200000);
+    CHECK_FALSE(alive(d / "bg")); // the hook's background child went with the group
+}
+
+TEST_CASE("finding 8: SIGTERM during a hook reaches its group and the run ends as SIGTERM (143)",
+          "[hardening]") {
+    Dir d;
+    std::string out;
+    const std::string run =
+        failing_run(d, "--safe-on-failure='sleep 300 & echo $! > " + (d / "bg") + "; wait'");
+    const int rc = sh(run + " & p=$!; for i in $(seq 100); do [ -s '" + (d / "bg") +
+                          "' ] && break; sleep 0.1; done; kill -TERM $p; wait $p",
+                      out, d);
+    CHECK(rc == 143);
+    ::usleep(200000);
+    CHECK_FALSE(alive(d / "bg"));
+}
+
+TEST_CASE("finding 11: a config file that is a FIFO, a directory, writable by others or another "
+          "user's is refused",
+          "[hardening]") {
+    Dir d;
+    REQUIRE(::mkfifo((d / "fifo").c_str(), 0644) == 0);
+    REQUIRE(::mkdir((d / "dir").c_str(), 0755) == 0);
+    std::ofstream(d / "ww") << "on-failure = touch " << (d / "pwned") << "\n";
+    REQUIRE(::chmod((d / "ww").c_str(), 0666) == 0);
+    std::ofstream(d / "foreign") << "on-failure = touch " << (d / "pwned") << "\n";
+    REQUIRE(std::system(("chown nobody '" + (d / "foreign") + "'").c_str()) == 0);
+    std::ofstream(d / "ok") << "verify = full\n";
+    const std::pair<const char*, const char*> cases[] = {
+        {"fifo", "it is a FIFO, not a regular file"},
+        {"dir", "it is a directory, not a regular file"},
+        {"ww", "mode 0666 lets other users write it"},
+        {"foreign", "it is owned by uid"}};
+    for (const auto& [name, message] : cases) {
+        CAPTURE(name);
+        std::string out;
+        const auto t0 = std::chrono::steady_clock::now();
+        CHECK(sh(failing_run(d, "--safe-config=" + (d / name)), out, d) == 2);
+        CHECK(seconds_since(t0) < 20); // the FIFO never blocks
+        CHECK(out.find(message) != std::string::npos);
+    }
+    std::string out;
+    CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=" + (d / "ok") + " --safe-show-config", out,
+             d) == 0);
+    CHECK(::access((d / "pwned").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("finding 4: the journal is never appended through a symbolic link", "[hardening]") {
+    Dir d;
+    REQUIRE(::mkdir((d / "secret").c_str(), 0700) == 0);
+    std::ofstream(d / "secret/file") << "root only\n";
+    REQUIRE(::symlink((d / "secret/file").c_str(), (d / "journal").c_str()) == 0);
+    std::string out;
+    sh(failing_run(d, "--safe-journal=" + (d / "journal")), out, d);
+    CHECK(slurp(d / "secret/file") == "root only\n");
+    CHECK(out.find("it is a symbolic link, not a regular file") != std::string::npos);
+}
+
+TEST_CASE("finding 5: FIFOs at the metrics and journal paths do not hang the run", "[hardening]") {
+    Dir d;
+    REQUIRE(::mkfifo((d / "m.prom").c_str(), 0666) == 0);
+    REQUIRE(::mkfifo((d / "journal").c_str(), 0666) == 0);
+    std::string out;
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(sh(failing_run(d, "--safe-metrics-file=" + (d / "m.prom") +
+                                " --safe-journal=" + (d / "journal")),
+             out, d) == 1);
+    CHECK(seconds_since(t0) < 20);
+    CHECK(out.find("refusing " + (d / "m.prom") + ": it is a FIFO") != std::string::npos);
+    CHECK(out.find("refusing " + (d / "journal") + ": it is a FIFO") != std::string::npos);
+}
+
+TEST_CASE("finding 5: a shared flock held by nobody on the metrics directory and the journal "
+          "delays the run by the bounded wait only",
+          "[hardening]") {
+    Dir d;
+    REQUIRE(::mkdir((d / "metrics").c_str(), 0755) == 0);
+    std::ofstream(d / "journal") << "";
+    REQUIRE(::chmod((d / "journal").c_str(), 0644) == 0);
+    std::string out;
+    const std::string hold = "runuser -u nobody -- flock -s '" + (d / "metrics") + "' flock -s '" +
+                             (d / "journal") + "' sleep 120 & h=$!; sleep 1; ";
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = sh(hold +
+                          failing_run(d, "--safe-metrics-file=" + (d / "metrics/m.prom") +
+                                             " --safe-journal=" + (d / "journal")) +
+                          "; rc=$?; kill $h; pkill -P $h; exit $rc",
+                      out, d);
+    const double took = seconds_since(t0);
+    CHECK(rc == 1);
+    CHECK(took >= 20); // two bounded waits of 10 s
+    CHECK(took < 50);
+    CHECK(out.find("could not lock metrics directory " + (d / "metrics") + " within 10 s") !=
+          std::string::npos);
+    CHECK(out.find("could not lock journal " + (d / "journal") + " within 10 s") !=
+          std::string::npos);
+}
+
+TEST_CASE("finding 15: Prometheus labels carry no raw control byte; the file mode follows the "
+          "umask",
+          "[hardening]") {
+    Dir d;
+    std::string out;
+    const std::string name = d / "esc\x1b[2Jx.dump";
+    sh(std::string("umask 027; timeout 60 ") + PDS_WRAPPER +
+           " --safe-metrics-file=" + (d / "m.prom") + " -h /nonexistent -f '" + name + "' nodb",
+       out, d);
+    const std::string prom = slurp(d / "m.prom");
+    REQUIRE_FALSE(prom.empty());
+    for (char c : prom)
+        CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
+    CHECK(prom.find("esc\\\\x1b[2Jx.dump") != std::string::npos);
+    struct stat st {};
+    REQUIRE(::stat((d / "m.prom").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+}
