@@ -63,7 +63,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 } // namespace
 
-TEST_CASE("finding 8: a hanging hook is stopped after --safe-hook-timeout, its whole group killed",
+TEST_CASE("finding 8: a hanging hook is stopped after --safe-hook-timeout with its whole group",
           "[hardening]") {
     Dir d;
     std::string out;
@@ -94,8 +94,8 @@ TEST_CASE("finding 8: SIGTERM during a hook reaches its group and the run ends a
     CHECK_FALSE(alive(d / "bg"));
 }
 
-TEST_CASE("finding 11: a config file that is a FIFO, a directory, writable by others or another "
-          "user's is refused",
+TEST_CASE("finding 11: a config file that is a FIFO or a directory or writable by others or "
+          "another user's is refused",
           "[hardening]") {
     Dir d;
     REQUIRE(::mkfifo((d / "fifo").c_str(), 0644) == 0);
@@ -175,9 +175,9 @@ TEST_CASE("finding 5: a shared flock held by nobody on the metrics directory and
           std::string::npos);
 }
 
-TEST_CASE("finding 15: Prometheus labels carry no raw control byte; the file mode follows the "
-          "umask",
-          "[hardening]") {
+TEST_CASE(
+    "finding 15: Prometheus labels carry no raw control byte and the file mode follows the umask",
+    "[hardening]") {
     Dir d;
     std::string out;
     const std::string name = d / "esc\x1b[2Jx.dump";

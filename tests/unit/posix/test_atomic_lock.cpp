@@ -73,7 +73,7 @@ TEST_CASE("AtomicFile without commit removes its temporary and keeps the old fil
     CHECK(names_in(t.path) == std::vector<std::string>{"out"});
 }
 
-TEST_CASE("AtomicFile replaces a planted symbolic link, never the file behind it", "[posix]") {
+TEST_CASE("AtomicFile replaces a planted symbolic link - never the file behind it", "[posix]") {
     TempDir t;
     write_text(t / "victim", "root only");
     REQUIRE(::symlink((t / "victim").c_str(), (t / "out").c_str()) == 0);

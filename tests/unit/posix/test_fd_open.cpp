@@ -30,7 +30,7 @@ int open_code(const std::string& path, int flags, const OpenRules& rules = {}) {
 
 } // namespace
 
-TEST_CASE("Fd closes its descriptor once, moves and releases", "[posix]") {
+TEST_CASE("Fd closes its descriptor once - moves and releases", "[posix]") {
     int raw = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     REQUIRE(raw >= 0);
     {
@@ -91,7 +91,7 @@ TEST_CASE("open_nofollow_regular refuses a symbolic link and never writes throug
                       "refusing " + (t / "link") + ": it is a symbolic link, not a regular file");
 }
 
-TEST_CASE("open_nofollow_regular refuses a FIFO without blocking, for reading and writing",
+TEST_CASE("open_nofollow_regular refuses a FIFO without blocking - for reading and writing",
           "[posix]") {
     TempDir t;
     REQUIRE(::mkfifo((t / "fifo").c_str(), 0666) == 0);

@@ -71,7 +71,7 @@ TEST_CASE("a journal line is one strict JSON object with every field") {
     CHECK(p.at("hooks").kind == Json::Null); // did not run
 }
 
-TEST_CASE("strings are escaped: control characters, quotes, invalid UTF-8 bytes") {
+TEST_CASE("strings are escaped: control characters - quotes - invalid UTF-8 bytes") {
     JournalRecord r = sample_record();
     r.status = "failed";
     r.reason = "disk-full";

@@ -135,7 +135,7 @@ TEST_CASE("several series share one file - a run replaces only its own series' s
     CHECK(f.find("pg_dump_safe_last_run_success").size() == 2);
 }
 
-TEST_CASE("label values are escaped and made valid UTF-8, control bytes never raw") {
+TEST_CASE("label values are escaped and made valid UTF-8 - control bytes never raw") {
     TempDir dir;
     const auto file = dir / "m.prom";
     RunMetrics m = run(false, 1781665200, "/b/we\"ird\\na\nme-\xFF-caf\xC3\xA9\x1b[2J\r.dump");
@@ -168,7 +168,7 @@ TEST_CASE("dated targets of one series are one job: the newest run replaces the 
           "/b/app-2026-06-18.dump");
 }
 
-TEST_CASE("the file is replaced atomically, its mode follows the umask, no temporary left") {
+TEST_CASE("the file is replaced atomically - its mode follows the umask - no temporary left") {
     TempDir dir;
     const auto file = dir / "m.prom";
     const mode_t old = ::umask(027);
@@ -199,7 +199,7 @@ TEST_CASE("a metrics file that cannot be written names the path and the error") 
                           Catch::Contains("No such file or directory"));
 }
 
-TEST_CASE("garbage in a previous file is dropped, never copied") {
+TEST_CASE("garbage in a previous file is dropped - never copied") {
     TempDir dir;
     const auto file = dir / "m.prom";
     write_file(file, "not a metric line\n{broken\nother_metric{a=\"b\"} 1\n"
