@@ -456,7 +456,7 @@ int publish_and_report(Run& r) {
     r.bytes = bytes;
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
-    if (r.parsed.verbose) {
+    if (r.parsed.verbose || report::stderr_is_journal()) {
         char dur[32];
         std::snprintf(dur, sizeof dur, "%.2fs", secs);
         say(report::format_line("PUBLISHED", {{"target", r.target_name()},

@@ -14,6 +14,21 @@
 
 namespace pds::report {
 
+bool stderr_is_journal() {
+    const char* v = std::getenv("JOURNAL_STREAM");
+    if (v == nullptr || *v == '\0')
+        return false;
+    unsigned long long dev = 0, ino = 0;
+    char tail = 0;
+    if (std::sscanf(v, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+        return false;
+    struct stat st {};
+    if (::fstat(STDERR_FILENO, &st) != 0)
+        return false;
+    return static_cast<unsigned long long>(st.st_dev) == dev &&
+           static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
 std::string quote_value(const std::string& v) {
     bool bare = !v.empty();
     for (unsigned char c : v)

@@ -19,6 +19,13 @@ std::string quote_value(const std::string& v);
 // "[backup] WORD k=v k=v ..." (no trailing newline).
 std::string format_line(const std::string& word, const Fields& fields);
 
+// True when standard error is systemd's journal stream: $JOURNAL_STREAM ("DEV:INO", set by
+// systemd for a service whose stderr goes to the journal) names the file descriptor 2 refers
+// to. A scheduled run then logs its PUBLISHED line without -v (which would also turn on
+// pg_dump's per-object chatter); a shell that inherited the variable but redirected stderr
+// elsewhere does not match.
+bool stderr_is_journal();
+
 // Write PARTIAL.failure.json (fields as JSON strings, plus "time") with posix::AtomicFile: an
 // O_EXCL temp name beside it (a planted file is never truncated or adopted), mode `mode`
 // exactly (the caller passes no wider than the dump it replaces), written, fsynced, renamed,

@@ -56,6 +56,28 @@ TEST_CASE("with -v, one PUBLISHED line gives the facts", "[publish]") {
     CHECK(r.err.find("pg_dump: ") != std::string::npos); // pg_dump's own -v output passes through
 }
 
+TEST_CASE("under systemd (stderr is the journal stream) the PUBLISHED line is logged without -v",
+          "[publish]") {
+    Env env = server_env("s15");
+    std::string dir = workdir("publish-journal-stream");
+    // As systemd does for a service: JOURNAL_STREAM names the file stderr refers to.
+    std::string run = q(wrapper()) + " -Fc -f app.dump app";
+    Result r =
+        sh("exec 2>journal.log; JOURNAL_STREAM=$(stat -c %d:%i journal.log) " + run, env, dir);
+    REQUIRE(r.status == 0);
+    std::string journal = read_file(dir + "/journal.log");
+    INFO(journal);
+    auto lines = lines_with(journal, "[backup] PUBLISHED");
+    REQUIRE(lines.size() == 1);
+    CHECK(fields(lines[0])["target"] == "app.dump"); // as given on the command line
+    CHECK(journal.find("pg_dump: ") == std::string::npos); // no -v chatter
+    // An inherited JOURNAL_STREAM that no longer names stderr (a shell redirected it): silent.
+    Result other =
+        sh("exec 2>other.log; JOURNAL_STREAM=$(stat -c %d:%i journal.log) " + run, env, dir);
+    REQUIRE(other.status == 0);
+    CHECK(read_file(dir + "/other.log").empty());
+}
+
 TEST_CASE("replacing an existing dump keeps its permission bits", "[publish]") {
     Env env = server_env("s15");
     std::string dir = workdir("publish-mode");
