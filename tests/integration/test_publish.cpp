@@ -69,7 +69,7 @@ TEST_CASE("under systemd (stderr is the journal stream) the PUBLISHED line is lo
     INFO(journal);
     auto lines = lines_with(journal, "[backup] PUBLISHED");
     REQUIRE(lines.size() == 1);
-    CHECK(fields(lines[0])["target"] == "app.dump"); // as given on the command line
+    CHECK(fields(lines[0])["target"] == "app.dump");       // as given on the command line
     CHECK(journal.find("pg_dump: ") == std::string::npos); // no -v chatter
     // An inherited JOURNAL_STREAM that no longer names stderr (a shell redirected it): silent.
     Result other =
