@@ -435,7 +435,15 @@ Report run_audit(const Options& o, std::vector<std::string>& notes) {
             rr.unreadable += u.path.compare(0, root.size(), root) == 0;
         for (const SeriesResult& s : r.series)
             rr.series += s.root == root;
-        if (rr.finals == 0)
+        if (rr.finals == 0 && rr.stale_partials > 0)
+            // Runs were made here and every one failed or was abandoned: this database has
+            // never had a good dump, whatever --max-age says (a first run still in progress
+            // is not stale and stays the warning below).
+            add(r, Severity::Critical, "never-good", root,
+                "no final dump and " + std::to_string(rr.stale_partials) +
+                    " failed or abandoned run(s): no good dump was ever made here" +
+                    root_hint(root));
+        else if (rr.finals == 0)
             add(r, o.max_age ? Severity::Critical : Severity::Warning, "no-dumps", root,
                 "no final dump in this root" + root_hint(root) +
                     (o.max_age ? "" : " (critical with --max-age)"));

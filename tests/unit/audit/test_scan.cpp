@@ -197,19 +197,25 @@ TEST_CASE("partials: a fresh one is in progress, a failed or abandoned one is st
     CHECK(fresh.out.find("stale-partial") == std::string::npos);
     CHECK(fresh.out.find("in progress") != std::string::npos);
 
-    CHECK(audit({"--no-cache", "--verify=none", "--stale-partial=30s",
-                 "--now=" + std::to_string(kNow), root})
-              .status == 1);
+    // Stale, and no final dump beside it: no good dump was ever made here (critical).
+    Run stale = audit({"--no-cache", "--verify=none", "--stale-partial=30s",
+                       "--now=" + std::to_string(kNow), root});
+    CHECK(stale.status == 2);
+    CHECK(stale.out.find("never-good") != std::string::npos);
 
     write_file(root + "/app-2026-11-25.dump.partial.failure.json", "{\"reason\": \"signal\",");
-    JsonValue doc = audit_json({"--verify=none", root}, 1);
+    JsonValue doc = audit_json({"--verify=none", root}, 2);
     const JsonValue& p = doc.at("partials")[0];
     CHECK(p.at("stale").boolean);
     CHECK(p.at("failure").at("error").text.find("cannot parse") != std::string::npos);
     write_file(root + "/app-2026-11-25.dump.partial.failure.json", "{\"reason\": \"signal\"}");
-    doc = audit_json({"--verify=none", root}, 1);
+    doc = audit_json({"--verify=none", root}, 2);
     CHECK(doc.at("partials")[0].at("failure").at("reason").text == "signal");
-    CHECK(doc.at("findings")[0].at("message").text == "failed: reason=signal");
+    CHECK(codes_of(doc, root).count("never-good"));
+    bool said = false;
+    for (const auto& f : doc.at("findings").items)
+        said = said || f.at("message").text == "failed: reason=signal";
+    CHECK(said);
     CHECK(doc.at("series").items.empty()); // a partial alone makes no series
 }
 
