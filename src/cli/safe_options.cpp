@@ -10,6 +10,8 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace po = boost::program_options;
@@ -155,6 +157,10 @@ Layer config_file_layer(const std::string& path) {
     // empty config), owned by this user or root, writable by no one else; a read error is an
     // error, never a silently shorter file. A link is followed; the file it names is checked.
     std::string content;
+    struct stat null_st {};
+    if (path == "/dev/null" && ::stat(path.c_str(), &null_st) == 0 && S_ISCHR(null_st.st_mode) &&
+        null_st.st_rdev == makedev(1, 3))
+        return layer; // "no config file", as `ssh -F /dev/null`: the only non-regular file allowed
     try {
         const posix::Fd fd = posix::open_nofollow_regular(path, O_RDONLY, 0,
                                                           {posix::Owner::self_or_root, true, true});

@@ -122,6 +122,12 @@ TEST_CASE("finding 11: a config file that is a FIFO or a directory or writable b
     CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=" + (d / "ok") + " --safe-show-config", out,
              d) == 0);
     CHECK(::access((d / "pwned").c_str(), F_OK) != 0);
+    // /dev/null is "no config file" (as `ssh -F /dev/null`), the one device accepted.
+    CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=/dev/null --safe-show-config", out, d) ==
+          0);
+    CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=/dev/zero --safe-show-config", out, d) ==
+          2);
+    CHECK(out.find("not a regular file") != std::string::npos);
 }
 
 TEST_CASE("finding 4: the journal is never appended through a symbolic link", "[hardening]") {
