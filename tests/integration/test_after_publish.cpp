@@ -79,6 +79,8 @@ TEST_CASE("three failing runs after a week of dumps prune nothing - the next suc
     for (const std::string& n : week)
         CHECK(read_file(dir + "/" + n) == good);
     CHECK_FALSE(exists(dir + "/app-2026-11-25.dump"));
+    // A failure sweeps nothing: an older failed run's partial stays as evidence.
+    CHECK(read_file(dir + "/app-2026-11-10.dump.partial") == "half a dump");
 
     // A success with keep-last 3: the new dump and the two newest older ones stay.
     Result r =
@@ -95,10 +97,10 @@ TEST_CASE("three failing runs after a week of dumps prune nothing - the next suc
     }
     auto names = listing(dir);
     std::sort(names.begin(), names.end());
-    CHECK(names == std::vector<std::string>{"app-2026-11-10.dump.partial", "app-2026-11-23.dump",
-                                            "app-2026-11-24.dump", "app-2026-11-25.dump",
-                                            "other-2026-11-01.dump"});
-    CHECK(read_file(dir + "/app-2026-11-10.dump.partial") == "half a dump");
+    // The success also sweeps the series' stale partials (the failed runs' own partial was
+    // replaced by the publication; the older one is removed), never another series' files.
+    CHECK(names == std::vector<std::string>{"app-2026-11-23.dump", "app-2026-11-24.dump",
+                                            "app-2026-11-25.dump", "other-2026-11-01.dump"});
 }
 
 TEST_CASE("retention: without -v and off a terminal, pruning is silent - a dry run deletes "
