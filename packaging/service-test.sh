@@ -277,7 +277,7 @@ wait $!
 rc=$?
 cp "$work/app.conf.saved" "$confdir/app.conf"
 [ $rc -eq 2 ] && ok "exit 2" || bad "exit $rc, expected 2"
-grep -E "^\[backup\] FAILED .*reason=usage .*cannot read config file $work/unreadable.conf: Permission denied" \
+grep -E "^\[backup\] FAILED .*reason=usage .*config file: could not open $work/unreadable.conf: Permission denied" \
     "$work/run3.err" >/dev/null && ok "FAILED reason=usage names the file and the error" ||
     { bad "no FAILED reason=usage line naming the config:"; cat "$work/run3.err"; }
 mapfile -t f3 < <(finals)
