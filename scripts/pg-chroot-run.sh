@@ -2,7 +2,8 @@
 # Run a PostgreSQL client program of a chroot built by scripts/pg-chroots.sh with the caller's
 # working directory and files: in a private mount namespace (unshare -m; nothing leaks to the
 # host's mounts and it vanishes with the process) the host's /tmp, /dev, /proc, /run/postgresql,
-# /work, /home, /root, /srv, /mnt, /var/tmp, /var/backups and the current directory are
+# /work, /home, /root, /srv, /mnt, /var/tmp, /var/backups, the top-level directory of the
+# current directory, $PDS_CHROOT_BIND (colon-separated) and the current directory are
 # bind-mounted at the same paths inside the chroot, then the program is exec'd there (same
 # PID: signals reach it directly; stdin/stdout/stderr and the environment pass through).
 #
@@ -29,7 +30,18 @@ fi
 if [ "${1:-}" = --inner ]; then # inside the new mount namespace
     chroot_dir=$2 cwd=$3 bin=$4
     shift 4
-    for p in /dev /proc /tmp /run/postgresql /work /home /root /srv /mnt /var/tmp /var/backups "$cwd"; do
+    # The top-level directory holding the working directory is bound too (a checkout at
+    # /check/work/main runs its tests from its build tree and hands the chroot's programs
+    # paths elsewhere in that checkout), unless it is one of the chroot's own system
+    # directories; PDS_CHROOT_BIND adds more (colon-separated).
+    top=${cwd#/}
+    top=/${top%%/*}
+    case $top in
+    / | /usr | /etc | /bin | /sbin | /lib | /lib32 | /lib64 | /libx32 | /var | /boot | /sys | /proc | /dev | /run) top= ;;
+    esac
+    extra=()
+    IFS=: read -r -a extra <<<"${PDS_CHROOT_BIND:-}"
+    for p in /dev /proc /tmp /run/postgresql /work /home /root /srv /mnt /var/tmp /var/backups $top "${extra[@]}" "$cwd"; do
         [ -d "$p" ] || continue
         mkdir -p "$chroot_dir$p" 2>/dev/null || true
         mount --rbind "$p" "$chroot_dir$p"
