@@ -51,6 +51,7 @@ std::string journal_line(const JournalRecord& r) {
     line += ",\"phases\":{\"dump\":" + number(p.dump) + ",\"verify\":" + number(p.verify) +
             ",\"sync\":" + number(p.sync) + ",\"rename\":" + number(p.rename) +
             ",\"hooks\":" + number(p.hooks) + ",\"retention\":" + number(p.retention) + "}";
+    line += ",\"content\":" + (r.content_json.empty() ? std::string("null") : r.content_json);
     line += ",\"detail\":" + json_string(r.detail);
     return line + "}\n";
 }

@@ -5,7 +5,7 @@
 //    "status":"published","reason":"","exit":0,"target":"/backups/app-2026-06-17.dump",
 //    "series":"app-*.dump","bytes":123456,"verify":"structure","pid":4242,
 //    "phases":{"dump":10.1,"verify":1.2,"sync":0.3,"rename":0.001,"hooks":null,
-//              "retention":0.02},"detail":""}
+//              "retention":0.02},"content":{"measured":"names","tables":6,...},"detail":""}
 // A phase that did not run is null. Durations are seconds.
 //
 // Strings: text::json_string: `"` and `\` are escaped, control characters as \b \f \n \r \t or
@@ -45,6 +45,9 @@ struct JournalRecord {
     std::uint64_t bytes = 0;
     std::string verify_level;
     PhaseTimes phases;
+    // The content manifest's summary (manifest::journal_json: one JSON object), or empty
+    // for null (no manifest: --safe-manifest=off, a failed run, an appended dump).
+    std::string content_json;
     std::string detail;
 };
 

@@ -43,6 +43,10 @@ const Family kFamilies[] = {
      "Bytes of the last run's dump (of the partial when it failed)."},
     {"pg_dump_safe_last_run_verify_info",
      "Verification level of the last run (label level); always 1."},
+    {"pg_dump_safe_last_run_content_warning",
+     "1 if the last run's content check (label check) warned against the previous dump."},
+    {"pg_dump_safe_last_run_table_data_bytes",
+     "Table data of the last run's dump as measured for its manifest (COPY text, or as stored)."},
     {"pg_dump_safe_last_success_timestamp_seconds",
      "Unix time of the last run that published a dump; failed runs keep it."},
     {"pg_dump_safe_last_failure_timestamp_seconds",
@@ -172,6 +176,15 @@ std::string render_metrics(const std::string& previous, const RunMetrics& run) {
     ours("pg_dump_safe_last_run_duration_seconds", seconds(run.duration_seconds));
     ours("pg_dump_safe_last_run_bytes", std::to_string(run.bytes));
     ours("pg_dump_safe_last_run_verify_info", "1", {{"level", text::prom_text(run.verify_level)}});
+    if (run.content_checked)
+        for (const char* check : {"shrink", "emptied-tables", "missing-tables"}) {
+            bool hit = false;
+            for (const std::string& w : run.content_warnings)
+                hit = hit || w == check;
+            ours("pg_dump_safe_last_run_content_warning", hit ? "1" : "0", {{"check", check}});
+        }
+    if (run.table_data_bytes)
+        ours("pg_dump_safe_last_run_table_data_bytes", std::to_string(*run.table_data_bytes));
     if (run.success)
         ours("pg_dump_safe_last_success_timestamp_seconds", now);
     else if (last_success)

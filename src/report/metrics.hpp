@@ -7,6 +7,11 @@
 //   pg_dump_safe_last_run_duration_seconds{target,series}      wall-clock seconds of the run
 //   pg_dump_safe_last_run_bytes{target,series}                 bytes of the run's dump
 //   pg_dump_safe_last_run_verify_info{target,series,level}     always 1; level = toc|structure|full
+//   pg_dump_safe_last_run_content_warning{target,series,check} 1/0 per content check (shrink,
+//                                                               emptied-tables, missing-tables)
+//                                                               when the run compared its
+//                                                               manifest with a previous one
+//   pg_dump_safe_last_run_table_data_bytes{target,series}      the manifest's table data bytes
 //   pg_dump_safe_last_success_timestamp_seconds{target,series} last publication; a failed run
 //                                                               keeps the previous value
 //   pg_dump_safe_last_failure_timestamp_seconds{target,series,reason}
@@ -32,7 +37,9 @@
 #include <boost/filesystem/path.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace pds::report {
 
@@ -45,6 +52,11 @@ struct RunMetrics {
     std::uint64_t bytes = 0;
     std::string verify_level;   // "toc", "structure", "full"
     std::string failure_reason; // when !success: "disk-full", "verify-failed", ...
+    // Content check (src/manifest): whether a previous manifest was compared, the checks that
+    // warned ("shrink", "emptied-tables", "missing-tables"), the manifest's data bytes.
+    bool content_checked = false;
+    std::vector<std::string> content_warnings;
+    std::optional<std::uint64_t> table_data_bytes;
 };
 
 // The new file content: `previous` (the current file, "" if none) with this run's samples

@@ -86,6 +86,7 @@ void SqlScanner::feed(const char* data, std::size_t n) {
                 in_copy_.reset();
             } else {
                 ++c_.tables[*in_copy_].rows;
+                c_.tables[*in_copy_].bytes += len + 1;
                 c_.copy_bytes += len + 1;
             }
             data += len + 1;
@@ -127,6 +128,7 @@ void SqlScanner::line(const std::string& text, std::size_t full_length) {
             in_copy_.reset();
         } else {
             ++c_.tables[*in_copy_].rows;
+            c_.tables[*in_copy_].bytes += full_length + 1;
             c_.copy_bytes += full_length + 1;
         }
         return;
@@ -144,6 +146,7 @@ void SqlScanner::line(const std::string& text, std::size_t full_length) {
         if (text.compare(0, 2, "--") != 0) {
             ++c_.tables[*after_copy_].rows;
             ++c_.tables[*after_copy_].rows_after_marker;
+            c_.tables[*after_copy_].bytes += full_length + 1;
             c_.copy_bytes += full_length + 1;
             return;
         }

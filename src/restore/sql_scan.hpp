@@ -23,6 +23,7 @@ namespace pds::restore {
 struct TableCount {
     std::string name; // qualified name as pg_dump wrote it: public."Mixed Case"
     std::uint64_t rows = 0;
+    std::uint64_t bytes = 0;             // bytes of its COPY rows, newlines included
     std::uint64_t copy_blocks = 0;       // COPY blocks into this table (more than one: partitions
                                          // loaded via their root)
     std::uint64_t rows_after_marker = 0; // rows behind a premature "\." line

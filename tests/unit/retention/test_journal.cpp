@@ -54,7 +54,7 @@ TEST_CASE("a journal line is one strict JSON object with every field") {
     const Json j = StrictJson::parse(line);
     CHECK(j.keys == std::vector<std::string>{"start", "end", "duration_s", "status", "reason",
                                              "exit", "target", "series", "bytes", "verify", "pid",
-                                             "phases", "detail"});
+                                             "phases", "content", "detail"});
     CHECK(j.at("start").str == "2026-06-17T03:00:00.120Z");
     CHECK(j.at("end").str == "2026-06-17T03:00:12.480Z");
     CHECK(j.at("duration_s").num == Approx(12.36));
