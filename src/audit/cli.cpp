@@ -1,7 +1,7 @@
 #include "audit/cli.hpp"
 
-#include "audit/atomic_file.hpp"
 #include "audit/audit.hpp"
+#include "audit/command_line.hpp"
 #include "audit/json_reader.hpp"
 #include "audit/render.hpp"
 #include "audit/text.hpp"
@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #ifndef PDS_VERSION
 #define PDS_VERSION "unknown"
@@ -18,16 +17,6 @@
 
 namespace pds::audit {
 namespace {
-
-constexpr int kCannotRun = 3;
-const char* const kProg = "pg_dump-safe-audit";
-
-bool is_backup_root(const std::string& path) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    return ::stat((path + "/toc.dat").c_str(), &st) != 0;
-}
 
 // --verify names both the level of an audit and verify mode; the operands decide: backup
 // roots (directories that are not directory dumps) mean an audit, anything else a dump.
@@ -98,45 +87,33 @@ void check_restore_age(const Options& o, Report& r) {
     }
 }
 
-void emit(const Options& o, const std::string& text, std::ostream& out) {
-    if (o.output.empty()) {
-        out << text;
-        out.flush();
-        if (!out)
-            throw std::runtime_error("cannot write to standard output");
-    } else {
-        write_file_atomically(o.output, text);
-    }
-}
-
 } // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             bool stdout_is_terminal) {
-    Options o;
-    try {
-        o = parse_options(args);
+    return run_reporting_errors(err, "--help", [&] {
+        const Options o = parse_options(args);
         if (o.help) {
             out << help_text();
-            return 0;
+            return kGood;
         }
         if (o.version) {
-            out << kProg << " " << PDS_VERSION << "\n";
-            return 0;
+            out << kProgram << " " << PDS_VERSION << "\n";
+            return kGood;
         }
         if (o.operands.empty())
             throw UsageError("no backup root or dump given");
         if (verify_mode(o)) {
             std::string report;
-            int status = verify_files(o, report);
-            emit(o, report, out);
+            const int status = verify_files(o, report);
+            emit_report(o.output, report, out);
             return status;
         }
         std::vector<std::string> notes;
         Report r = run_audit(o, notes);
         check_restore_age(o, r);
         for (const auto& n : notes)
-            err << kProg << ": warning: " << visible(n) << "\n";
+            err << kProgram << ": warning: " << visible(n) << "\n";
         std::string text;
         switch (o.format) {
         case OutputFormat::Json:
@@ -153,19 +130,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             break;
         }
         }
-        emit(o, text, out);
+        emit_report(o.output, text, out);
         return r.exit_status();
-    } catch (const UsageError& e) {
-        err << kProg << ": error: " << visible(e.what()) << "\n"
-            << "Try '" << kProg << " --help' for more information.\n";
-        return kCannotRun;
-    } catch (const RootError& e) {
-        err << kProg << ": error: " << visible(e.what()) << "\n";
-        return kCannotRun;
-    } catch (const std::exception& e) {
-        err << kProg << ": error: " << visible(e.what()) << "\n";
-        return kCannotRun;
-    }
+    });
 }
 
 } // namespace pds::audit

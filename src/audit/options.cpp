@@ -93,12 +93,6 @@ Exit status:
      report file not writable
 )";
 
-template <typename T> std::optional<T> get(const po::variables_map& vm, const char* name) {
-    if (vm.count(name))
-        return vm[name].as<T>();
-    return std::nullopt;
-}
-
 } // namespace
 
 std::string help_text() {
@@ -199,24 +193,8 @@ Options parse_options(const std::vector<std::string>& given) {
         "recent", po::value<std::string>())("expect-series", po::value<std::string>())(
         "pattern", po::value<std::vector<std::string>>()->composing())(
         "series", po::value<std::string>())("cache", po::value<std::string>())("no-cache", "")(
-        "verbose,v", "")("now", po::value<std::string>())("operand",
-                                                          po::value<std::vector<std::string>>());
-    po::positional_options_description pos;
-    pos.add("operand", -1);
-
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args)
-                      .options(desc)
-                      .positional(pos)
-                      .style(po::command_line_style::default_style &
-                             ~po::command_line_style::allow_guessing)
-                      .run(),
-                  vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
+        "verbose,v", "")("now", po::value<std::string>());
+    const po::variables_map vm = parse_command_line(args, desc);
 
     Options o;
     o.help = vm.count("help") > 0;
@@ -234,22 +212,8 @@ Options parse_options(const std::vector<std::string>& given) {
             throw UsageError("--verify: unknown level '" + *v +
                              "' (expected none, toc, structure or full)");
     }
-    if (auto v = get<std::string>(vm, "format")) {
-        if (*v == "table" || *v == "text")
-            o.format = OutputFormat::Table;
-        else if (*v == "json")
-            o.format = OutputFormat::Json;
-        else if (*v == "prometheus")
-            o.format = OutputFormat::Prometheus;
-        else
-            throw UsageError("--format: unknown format '" + *v +
-                             "' (expected table, json or prometheus)");
-    }
-    if (auto v = get<std::string>(vm, "output")) {
-        if (v->empty())
-            throw UsageError("--output: empty file name");
-        o.output = *v;
-    }
+    o.format = format_option(vm, OutputFormat::Table);
+    o.output = output_option(vm);
     if (auto v = get<std::string>(vm, "min-free")) {
         if (!v->empty() && v->back() == '%') {
             char* end = nullptr;

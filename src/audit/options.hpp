@@ -1,18 +1,16 @@
 // Command line of pg_dump-safe-audit (Boost.Program_options) and the value syntaxes it uses.
 #pragma once
 
+#include "audit/command_line.hpp"
 #include "verify/verify.hpp"
 
 #include <cstdint>
 #include <ctime>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace pds::audit {
-
-enum class OutputFormat { Table, Json, Prometheus };
 
 struct Options {
     std::vector<std::string> operands;
@@ -37,11 +35,6 @@ struct Options {
     bool verbose = false;
     bool help = false;
     bool version = false;
-};
-
-// A bad command line: the message is for the user; the exit status is 3.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
 };
 
 Options parse_options(const std::vector<std::string>& args);

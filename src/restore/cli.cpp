@@ -1,11 +1,11 @@
 #include "restore/cli.hpp"
 
 #include "audit/audit.hpp"
+#include "audit/command_line.hpp"
 #include "audit/options.hpp"
-#include "audit/text.hpp"
 #include "exec/child.hpp"
-#include "posix/atomic_file.hpp"
 #include "restore/record.hpp"
+#include "text/text.hpp"
 
 #include <boost/program_options.hpp>
 #include <cerrno>
@@ -18,7 +18,9 @@ namespace po = boost::program_options;
 namespace pds::restore {
 namespace {
 
-const char* const kProg = "pg_dump-safe-audit";
+using audit::UsageError;
+using audit::get;
+using audit::kProgram;
 
 const char* const kHelp = R"(Usage:
   pg_dump-safe-audit --restore-test [OPTION]... DUMP|DIR...
@@ -68,19 +70,6 @@ Exit status:
      option, missing operand); a caught SIGINT/SIGTERM ends with that signal after cleanup
 )";
 
-template <typename T> std::optional<T> get(const po::variables_map& vm, const char* name) {
-    if (vm.count(name))
-        return vm[name].as<T>();
-    return std::nullopt;
-}
-
-bool is_backup_root(const std::string& path) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    return ::stat((path + "/toc.dat").c_str(), &st) != 0;
-}
-
 int positive(const po::variables_map& vm, const char* name, int dflt, int max) {
     auto v = get<std::string>(vm, name);
     if (!v)
@@ -88,7 +77,7 @@ int positive(const po::variables_map& vm, const char* name, int dflt, int max) {
     char* end = nullptr;
     const long n = std::strtol(v->c_str(), &end, 10);
     if (v->empty() || *end != '\0' || n < 1 || n > max)
-        throw audit::UsageError(std::string("--") + name + ": bad number '" + *v + "'");
+        throw UsageError(std::string("--") + name + ": bad number '" + *v + "'");
     return static_cast<int>(n);
 }
 
@@ -112,27 +101,12 @@ Options parse_options(const std::vector<std::string>& args) {
     po::options_description desc;
     desc.add_options()("restore-test", "")("help,h", "")(
         "series", po::value<std::vector<std::string>>()->composing())(
-        "pattern", po::value<std::vector<std::string>>()->composing())("pg-bindir",
-                                                                       po::value<std::string>())(
-        "work-dir", po::value<std::string>())("jobs,j", po::value<std::string>())(
-        "cluster-port", po::value<std::string>())("target-dsn", po::value<std::string>())(
-        "no-record", "")("no-cache", "")("format", po::value<std::string>())(
-        "output,o", po::value<std::string>())("operand", po::value<std::vector<std::string>>());
-    po::positional_options_description pos;
-    pos.add("operand", -1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args)
-                      .options(desc)
-                      .positional(pos)
-                      .style(po::command_line_style::default_style &
-                             ~po::command_line_style::allow_guessing)
-                      .run(),
-                  vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw audit::UsageError(e.what());
-    }
+        "pattern", po::value<std::vector<std::string>>()->composing())(
+        "pg-bindir", po::value<std::string>())("work-dir", po::value<std::string>())(
+        "jobs,j", po::value<std::string>())("cluster-port", po::value<std::string>())(
+        "target-dsn", po::value<std::string>())("no-record", "")("no-cache", "")(
+        "format", po::value<std::string>())("output,o", po::value<std::string>());
+    const po::variables_map vm = audit::parse_command_line(args, desc);
     Options o;
     o.help = vm.count("help") > 0;
     if (auto v = get<std::vector<std::string>>(vm, "operand"))
@@ -146,34 +120,20 @@ Options parse_options(const std::vector<std::string>& args) {
     if (auto v = get<std::string>(vm, "work-dir")) {
         struct stat st;
         if (v->empty() || ::stat(v->c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-            throw audit::UsageError("--work-dir: '" + *v + "' is not a directory");
+            throw UsageError("--work-dir: '" + *v + "' is not a directory");
         o.drill.work_dir = *v;
     }
     if (auto v = get<std::string>(vm, "target-dsn")) {
         if (v->empty())
-            throw audit::UsageError("--target-dsn: empty");
+            throw UsageError("--target-dsn: empty");
         o.drill.target_dsn = *v;
     }
     o.drill.jobs = positive(vm, "jobs", 2, 256);
     o.drill.port = positive(vm, "cluster-port", 5432, 65535);
     o.record = vm.count("no-record") == 0;
     o.use_cache = vm.count("no-cache") == 0;
-    if (auto v = get<std::string>(vm, "format")) {
-        if (*v == "table" || *v == "text")
-            o.format = Format::Table;
-        else if (*v == "json")
-            o.format = Format::Json;
-        else if (*v == "prometheus")
-            o.format = Format::Prometheus;
-        else
-            throw audit::UsageError("--format: unknown format '" + *v +
-                                    "' (expected table, json or prometheus)");
-    }
-    if (auto v = get<std::string>(vm, "output")) {
-        if (v->empty())
-            throw audit::UsageError("--output: empty file name");
-        o.output = *v;
-    }
+    o.format = audit::format_option(vm, Format::Table);
+    o.output = audit::output_option(vm);
     return o;
 }
 
@@ -185,22 +145,23 @@ std::string record_path(const std::string& dump) {
 }
 
 int exit_status(const std::vector<DrillResult>& results) {
-    int s = 0;
+    int s = audit::kGood;
     for (const auto& r : results)
-        s = std::max(s, r.outcome == Outcome::Pass ? 0 : r.outcome == Outcome::Fail ? 2 : 3);
+        s = std::max(s, r.outcome == Outcome::Pass   ? audit::kGood
+                        : r.outcome == Outcome::Fail ? audit::kCritical
+                                                     : audit::kCannotRun);
     return s;
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    Options o;
-    try {
-        o = parse_options(args);
+    return audit::run_reporting_errors(err, "--restore-test --help", [&] {
+        const Options o = parse_options(args);
         if (o.help) {
             out << help_text();
-            return 0;
+            return audit::kGood;
         }
         if (o.operands.empty())
-            throw audit::UsageError("--restore-test: no dump or backup root given");
+            throw UsageError("--restore-test: no dump or backup root given");
         // Which dumps: the operands that are dumps, and for each backup root the newest
         // good dump of each (selected) series, as the audit finds them.
         std::vector<std::string> dumps, roots;
@@ -208,10 +169,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             struct stat st;
             if (::stat(p.c_str(), &st) != 0)
                 throw audit::RootError("'" + p + "': " + std::strerror(errno));
-            (is_backup_root(p) ? roots : dumps).push_back(p);
+            (audit::is_backup_root(p) ? roots : dumps).push_back(p);
         }
         if (!o.series.empty() && roots.empty())
-            throw audit::UsageError("--series selects series of backup roots; no root given");
+            throw UsageError("--series selects series of backup roots; no root given");
         int status = 0;
         if (!roots.empty()) {
             audit::Options ao;
@@ -225,7 +186,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             std::vector<std::string> notes;
             const audit::Report rep = audit::run_audit(ao, notes);
             for (const auto& n : notes)
-                err << kProg << ": warning: " << audit::visible(n) << "\n";
+                err << kProgram << ": warning: " << text::visible(n) << "\n";
             for (const auto& s : rep.series) {
                 bool selected = o.series.empty();
                 for (const auto& g : o.series)
@@ -234,7 +195,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                 if (!selected)
                     continue;
                 if (!s.newest_good) {
-                    err << kProg << ": warning: series " << audit::visible(s.dir + "/" + s.name)
+                    err << kProgram << ": warning: series " << text::visible(s.dir + "/" + s.name)
                         << " has no dump that verifies: nothing to drill\n";
                     status = std::max(status, 2);
                     continue;
@@ -242,7 +203,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                 dumps.push_back(rep.finals[*s.newest_good].dump.path);
             }
             if (dumps.empty())
-                throw audit::UsageError("no series matches --series in the backup roots");
+                throw UsageError("no series matches --series in the backup roots");
         }
         std::vector<DrillResult> results;
         {
@@ -256,44 +217,32 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                         write_record_atomically(record_path(d), render_record(results.back()),
                                                 record_mode(d));
                     } catch (const std::exception& e) {
-                        err << kProg << ": warning: " << audit::visible(e.what()) << "\n";
+                        err << kProgram << ": warning: " << text::visible(e.what()) << "\n";
                         status = std::max(status, 1);
                     }
                 }
             }
             if (const int sig = exec::interrupted_by()) {
-                err << kProg << ": interrupted by signal " << sig
+                err << kProgram << ": interrupted by signal " << sig
                     << "; the throwaway cluster was stopped and removed\n";
                 exec::die_by_signal(sig);
             }
         }
-        std::string text;
+        std::string report;
         switch (o.format) {
         case Format::Json:
-            text = render_json(results);
+            report = render_json(results);
             break;
         case Format::Prometheus:
-            text = render_prometheus(results);
+            report = render_prometheus(results);
             break;
         case Format::Table:
-            text = render_table(results);
+            report = render_table(results);
             break;
         }
-        if (o.output.empty()) {
-            out << text;
-            out.flush();
-        } else {
-            write_record_atomically(o.output, text, posix::default_file_mode());
-        }
+        audit::emit_report(o.output, report, out);
         return std::max(status, exit_status(results));
-    } catch (const audit::UsageError& e) {
-        err << kProg << ": error: " << audit::visible(e.what()) << "\n"
-            << "Try '" << kProg << " --restore-test --help' for more information.\n";
-        return 3;
-    } catch (const std::exception& e) {
-        err << kProg << ": error: " << audit::visible(e.what()) << "\n";
-        return 3;
-    }
+    });
 }
 
 } // namespace pds::restore

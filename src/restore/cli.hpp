@@ -2,6 +2,7 @@
 // backup roots, and report like the audit (table, json, prometheus; exit 0/1/2/3).
 #pragma once
 
+#include "audit/command_line.hpp"
 #include "restore/drill.hpp"
 
 #include <optional>
@@ -11,7 +12,7 @@
 
 namespace pds::restore {
 
-enum class Format { Table, Json, Prometheus };
+using Format = audit::OutputFormat;
 
 struct Options {
     std::vector<std::string> operands;

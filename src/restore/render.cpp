@@ -1,9 +1,8 @@
 // The drill's report formats. JSON field names and metric names are a stable interface,
 // documented in docs/restore.md.
-#include "audit/render.hpp"
-
-#include "audit/text.hpp"
 #include "restore/cli.hpp"
+#include "text/json_out.hpp"
+#include "text/text.hpp"
 
 #include <cstdio>
 #include <sstream>
@@ -11,14 +10,14 @@
 namespace pds::restore {
 namespace {
 
-void drill_object(audit::JsonOut& j, const DrillResult& r) {
+void drill_object(text::JsonOut& j, const DrillResult& r) {
     j.field("dump", r.dump);
     j.field("result", outcome_name(r.outcome));
     if (r.problem.empty())
         j.null("problem");
     else
         j.field("problem", r.problem);
-    j.field("finished", audit::iso_utc(r.finished));
+    j.field("finished", text::iso8601_utc(r.finished));
     j.field("finished_epoch", static_cast<std::int64_t>(r.finished));
     j.field("format", verify::archive_format_name(r.info.format));
     j.field("pg_dump_version", r.info.pg_dump_version);
@@ -86,7 +85,7 @@ std::string fmt_double(double v) {
 } // namespace
 
 std::string render_record(const DrillResult& r) {
-    audit::JsonOut j;
+    text::JsonOut j;
     j.begin_object();
     j.field("record", "pg_dump-safe restore test");
     j.field("record_version", 1);
@@ -96,7 +95,7 @@ std::string render_record(const DrillResult& r) {
 }
 
 std::string render_json(const std::vector<DrillResult>& results) {
-    audit::JsonOut j;
+    text::JsonOut j;
     j.begin_object();
     j.field("exit_status", exit_status(results));
     j.begin_array("drills");
@@ -143,7 +142,7 @@ std::string render_prometheus(const std::vector<DrillResult>& results) {
     for (const auto& m : metrics) {
         help(m.name, "gauge", m.text);
         for (const auto& r : results)
-            o << m.name << "{dump=\"" << audit::prom_label(r.dump) << "\"} " << m.value(r) << "\n";
+            o << m.name << "{dump=\"" << text::prom_label(r.dump) << "\"} " << m.value(r) << "\n";
     }
     return o.str();
 }
@@ -154,19 +153,19 @@ std::string render_table(const std::vector<DrillResult>& results) {
         const char* verdict = r.outcome == Outcome::Pass   ? "PASS"
                               : r.outcome == Outcome::Fail ? "FAIL"
                                                            : "ERROR";
-        o << verdict << "  " << audit::visible(r.dump) << "\n";
+        o << verdict << "  " << text::visible(r.dump) << "\n";
         o << "  dump      " << verify::archive_format_name(r.info.format);
         if (!r.info.pg_dump_version.empty())
-            o << ", pg_dump " << audit::visible(r.info.pg_dump_version);
+            o << ", pg_dump " << text::visible(r.info.pg_dump_version);
         if (!r.info.database.empty())
-            o << ", database " << audit::visible(r.info.database);
+            o << ", database " << text::visible(r.info.database);
         o << "\n";
         if (!r.target.empty())
-            o << "  target    " << audit::visible(r.target) << "\n";
+            o << "  target    " << text::visible(r.target) << "\n";
         if (r.checked || r.restore_seconds > 0)
             o << "  restore   " << fmt_seconds(r.restore_seconds) << " (RTO), drill "
-              << fmt_seconds(r.total_seconds) << ", " << audit::human_size(r.database_bytes)
-              << " restored, " << audit::human_size(r.copy_bytes) << " of table data\n";
+              << fmt_seconds(r.total_seconds) << ", " << text::human_size(r.database_bytes)
+              << " restored, " << text::human_size(r.copy_bytes) << " of table data\n";
         if (r.checked) {
             std::uint64_t rows = 0;
             for (const auto& t : r.tables)
@@ -176,12 +175,12 @@ std::string render_table(const std::vector<DrillResult>& results) {
               << " large objects: " << r.differing() << " differ\n";
             for (const auto& t : r.tables)
                 if (!t.ok())
-                    o << "  differs   table " << audit::visible(t.name) << ": dump " << t.dump_rows
+                    o << "  differs   table " << text::visible(t.name) << ": dump " << t.dump_rows
                       << " rows, restored "
                       << (t.restored_rows ? std::to_string(*t.restored_rows) : "?") << "\n";
             for (const auto& s : r.sequences)
                 if (!s.ok())
-                    o << "  differs   sequence " << audit::visible(s.name) << ": dump "
+                    o << "  differs   sequence " << text::visible(s.name) << ": dump "
                       << s.dump_value << ", restored "
                       << (s.restored_value.empty() ? "?" : s.restored_value) << "\n";
             if (!r.restored_large_objects || *r.restored_large_objects != r.dump_large_objects)
@@ -195,7 +194,7 @@ std::string render_table(const std::vector<DrillResult>& results) {
             std::string line;
             const char* label = "  problem   ";
             while (std::getline(lines, line)) {
-                o << label << audit::visible(line) << "\n";
+                o << label << text::visible(line) << "\n";
                 label = "            ";
             }
         }

@@ -1,6 +1,7 @@
 // Text that pg_dump-safe and pg_dump-safe-audit write for machines: JSON (journal, failure
 // record, audit -f json), Prometheus label values (metrics file, audit -f prometheus) and
-// ISO 8601 times. One module, so one target gets the same label from both tools.
+// ISO 8601 times; and for humans: escaped names, sizes, durations. One module, so one target
+// gets the same label from both tools.
 //
 // The rule for bytes (file names on Linux are bytes, not text): every output first turns a
 // name into valid UTF-8 text with utf8_text(): valid UTF-8 passes unchanged and each byte
@@ -14,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -42,5 +44,20 @@ std::string prom_label(std::string_view s);
 // "2026-06-17T03:00:00Z", or with milliseconds "2026-06-17T03:00:00.120Z". UTC.
 std::string iso8601_utc(std::time_t t);
 std::string iso8601_utc_ms(std::chrono::system_clock::time_point t);
+
+// For humans (the audit's table, messages on stderr): C escapes for backslash, \n, \t, \r,
+// other control characters (C0, DEL, C1) and bytes that are not UTF-8 (\xHH, as above);
+// valid UTF-8 text and spaces are kept as they are.
+std::string visible(std::string_view s);
+
+// Terminal columns of a visible() string (code points; no wide-character tables).
+std::size_t display_width(std::string_view utf8);
+
+// "1.5G", "512.0M", "42B" (powers of 1024).
+std::string human_size(std::uint64_t bytes);
+// "3d4h", "8h29m", "90s"; negative ages (clock skew, files from the future) as "-5m".
+std::string human_duration(std::int64_t seconds);
+// "2026-11-25 11:29" in local time, for tables.
+std::string local_minutes(std::time_t t);
 
 } // namespace pds::text
