@@ -18,9 +18,9 @@ namespace po = boost::program_options;
 namespace pds::restore {
 namespace {
 
-using audit::UsageError;
 using audit::get;
 using audit::kProgram;
+using audit::UsageError;
 
 const char* const kHelp = R"(Usage:
   pg_dump-safe-audit --restore-test [OPTION]... DUMP|DIR...
