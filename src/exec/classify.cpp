@@ -12,34 +12,6 @@ bool has(const std::string& s, const char* needle) {
 
 } // namespace
 
-const char* reason_name(Reason r) {
-    switch (r) {
-    case Reason::DiskFull:
-        return "disk-full";
-    case Reason::Connection:
-        return "connection";
-    case Reason::VersionMismatch:
-        return "version-mismatch";
-    case Reason::Signal:
-        return "signal";
-    case Reason::PgDumpExit:
-        return "pg_dump-exit";
-    case Reason::EmptyOutput:
-        return "empty-output";
-    case Reason::VerifyFailed:
-        return "verify-failed";
-    case Reason::PublishFailed:
-        return "publish-failed";
-    case Reason::Locked:
-        return "locked";
-    case Reason::Interrupted:
-        return "interrupted";
-    case Reason::Usage:
-        return "usage";
-    }
-    return "pg_dump-exit";
-}
-
 Reason classify_pg_dump_failure(bool exited, int /*exit_code*/, int term_signal,
                                 const std::string& err, int interrupted) {
     if (interrupted != 0)

@@ -1,25 +1,11 @@
-// Why a run failed: the `reason=` of the FAILED line.
+// Why pg_dump failed: its exit and stderr mapped to a Reason (src/failure/failure.hpp).
 #pragma once
+
+#include "failure/failure.hpp"
 
 #include <string>
 
 namespace pds::exec {
-
-enum class Reason {
-    DiskFull,
-    Connection,
-    VersionMismatch,
-    Signal,
-    PgDumpExit,
-    EmptyOutput,
-    VerifyFailed,
-    PublishFailed,
-    Locked,
-    Interrupted,
-    Usage,
-};
-
-const char* reason_name(Reason r); // "disk-full", ...
 
 // Classify a failed pg_dump from its exit (exit code or terminating signal) and its stderr.
 // `interrupted` is the signal pg_dump-safe itself received (0 if none): that wins.
