@@ -44,13 +44,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if [ $# -gt 1 ] || [[ ${1:-} == -* ]]; then
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-    exit 2
-fi
-build=${1:-$BENCH_REPO/build-bench}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+bench_args "$0" "$@"
 files=${BENCH_FILES:-10000}
 file_mb=${BENCH_FILE_MB:-2}
 nseries=${BENCH_SERIES:-4}
@@ -62,8 +56,6 @@ repeat=${REPEAT:-3}
 BENCH_WORK=$build/bench-audit
 root=$BENCH_WORK/root
 cache=$BENCH_WORK/audit-cache
-start=$(date +%s)
-say() { echo "# $* ($(($(date +%s) - start))s)" >&2; }
 
 if [ "$real" -gt "$files" ] || [ "$nseries" -lt 1 ] || [ "$files" -lt "$nseries" ]; then
     echo "need 1 <= BENCH_SERIES <= BENCH_FILES and BENCH_REAL <= BENCH_FILES" >&2
@@ -76,7 +68,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-load_start=$(bench_load)
 say "build pg_dump-safe-audit in $build"
 bench_build "$build" pg_dump-safe-audit
 audit=$build/src/audit/pg_dump-safe-audit

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # M_* and R_* are results for the caller
-# Shared by bench/verify_bench.sh and bench/overhead.sh (sourced, not run).
+# Shared by the scripts of bench/ (sourced, not run).
 #
 # A throwaway PostgreSQL 15 server on a unix socket under a work directory (as root the
 # server runs as user "postgres" via runuser), databases filled with generate_series data,
@@ -11,6 +11,27 @@ BENCH_PORT=${BENCH_PORT:-54700}
 BENCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Rows of the data table per MiB of its custom-format (gzip) dump, measured with pg_dump 15.
 BENCH_ROWS_PER_MB=${BENCH_ROWS_PER_MB:-21500}
+
+# bench_args SCRIPT [BUILD_DIR]: the common prologue. Prints SCRIPT's header comment as
+# usage (exit 2) unless the arguments are at most one build directory; sets `build` (made
+# absolute, created; default build-bench at the top of the repository), `bench_start`,
+# `load_start` (the load average now).
+bench_args() {
+    local script=$1
+    shift
+    if [ $# -gt 1 ] || [[ ${1:-} == -* ]]; then
+        awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$script" >&2
+        exit 2
+    fi
+    build=${1:-$BENCH_REPO/build-bench}
+    mkdir -p "$build"
+    build=$(cd "$build" && pwd)
+    bench_start=$(date +%s)
+    load_start=$(bench_load)
+}
+
+# say TEXT: progress on stderr, with the seconds since bench_args.
+say() { echo "# $* ($(($(date +%s) - bench_start))s)" >&2; }
 
 bench_as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -42,22 +42,13 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if [ $# -gt 1 ] || [[ ${1:-} == -* ]]; then
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-    exit 2
-fi
-build=${1:-$BENCH_REPO/build-bench}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+bench_args "$0" "$@"
 sizes=${BENCH_SIZES:-1 170}
 ntables=${BENCH_TABLES:-0}
 formats=${BENCH_FORMATS-custom plain directory-j2}
 repeat=${REPEAT:-3}
 BENCH_WORK=$build/bench-overhead
-start=$(date +%s)
-say() { echo "# $* ($(($(date +%s) - start))s)" >&2; }
 
-load_start=$(bench_load)
 say "build pg_dump-safe in $build"
 bench_build "$build" pg_dump-safe
 safe=${BENCH_SAFE:-$build/src/pg_dump-safe}

@@ -26,18 +26,10 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if [ $# -gt 1 ] || [[ ${1:-} == -* ]]; then
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-    exit 2
-fi
-build=${1:-$BENCH_REPO/build-bench}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+bench_args "$0" "$@"
 size=${BENCH_SIZE:-170}
 repeat=${REPEAT:-3}
 hand_opts=${BENCH_HAND_OPTS:-}
-start=$(date +%s)
-say() { echo "# $* ($(($(date +%s) - start))s)" >&2; }
 
 say "building pg_dump-safe-audit in $build"
 bench_build "$build" pg_dump-safe-audit

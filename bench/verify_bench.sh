@@ -9,6 +9,8 @@
 #   BENCH_MB       approximate size of the custom-format dump in MiB (default 150)
 #   BENCH_FORMATS  formats to dump and verify (default "custom directory tar")
 #   REPEAT         runs of each measurement; the median is reported (default 3)
+#   VERIFY_JOBS    worker threads of the parallel full verification (default 0: the CPUs
+#                  available, at most 8, as pg_dump-safe's default --safe-verify-jobs)
 #   BENCH_PORT     port of the throwaway server's unix socket (default 54700)
 #   PG_BINDIR      PostgreSQL 15 binaries (default /usr/lib/postgresql/15/bin)
 #   JOBS           build parallelism (default: number of CPUs)
@@ -18,7 +20,10 @@
 # with pg_dump in each format, and prints wall time and peak RSS (GNU time) of
 #   pg_dump, pg_restore -l, pds-verify-bench toc|structure|full, pg_restore -f /dev/null
 # with each one's ratio to the pg_dump time of the same dump (measured in the same run),
-# and the ratio of the full verification to pg_restore -f /dev/null. Then it cuts a copy of
+# and the ratio of the full verification to pg_restore -f /dev/null (goal: at most 0.50),
+# serial (--jobs=1) and parallel (--jobs=VERIFY_JOBS); those three are measured
+# interleaved, in rotating order, so that a change of machine load hits each of them alike.
+# The load average is printed at start and end. Then it cuts a copy of
 # the custom dump short and shows that pg_restore -l still accepts it while the structure
 # level rejects it. All files are in the page cache (warm runs). Exit status 0 if every
 # step behaved as expected; the server is stopped on exit.
@@ -26,21 +31,13 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if [ $# -gt 1 ] || [[ ${1:-} == -* ]]; then
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-    exit 2
-fi
-build=${1:-$BENCH_REPO/build-bench}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+bench_args "$0" "$@"
 mb=${BENCH_MB:-150}
 formats=${BENCH_FORMATS:-custom directory tar}
 repeat=${REPEAT:-3}
+vjobs=${VERIFY_JOBS:-0}
 BENCH_WORK=$build/bench-verify
-start=$(date +%s)
-say() { echo "# $* ($(($(date +%s) - start))s)" >&2; }
 
-load_start=$(bench_load)
 say "build pds-verify-bench in $build"
 bench_build "$build" pds-verify-bench
 vbench=$build/src/verify/pds-verify-bench
@@ -90,18 +87,48 @@ for f in $formats; do
     say "$f: pg_restore -l"
     run_median "pg_restore -l" "$PG_BINDIR/pg_restore" -l "$out"
     rows+="| pg_restore -l | $R_WALL | $(bench_ratio "$R_WALL" "$dump_wall") | $R_CPU | $(bench_mb "$R_RSS") |"$'\n'
-    for level in toc structure full; do
+    for level in toc structure; do
         say "$f: verify $level"
         run_median "verify $level" "$vbench" "$level" "$out"
         rows+="| verify $level | $R_WALL | $(bench_ratio "$R_WALL" "$dump_wall") | $R_CPU | $(bench_mb "$R_RSS") |"$'\n'
-        if [ $level = full ]; then full_wall=$R_WALL full_cpu=$R_CPU; fi
     done
-    say "$f: pg_restore -f /dev/null"
-    run_median "pg_restore -f /dev/null" "$PG_BINDIR/pg_restore" -f /dev/null "$out"
-    rows+="| pg_restore -f /dev/null | $R_WALL | $(bench_ratio "$R_WALL" "$dump_wall") | $R_CPU | $(bench_mb "$R_RSS") |"$'\n'
+    # Interleaved: full serial, full parallel, pg_restore -f /dev/null, in rotating order.
+    say "$f: verify full --jobs=1, --jobs=$vjobs and pg_restore -f /dev/null, interleaved"
+    variants=(serial parallel restore)
+    declare -A fwalls=() fcpus=() frss=()
+    for v in "${variants[@]}"; do fwalls[$v]=""; fcpus[$v]=""; frss[$v]=0; done
+    for ((i = 0; i < repeat; i++)); do
+        for ((j = 0; j < ${#variants[@]}; j++)); do
+            v=${variants[$(((i + j) % ${#variants[@]}))]}
+            case $v in
+            serial) bench_measure "$vbench" --jobs=1 full "$out" ;;
+            parallel) bench_measure "$vbench" --jobs="$vjobs" full "$out" ;;
+            restore) bench_measure "$PG_BINDIR/pg_restore" -f /dev/null "$out" ;;
+            esac
+            if [ "$M_RC" != 0 ]; then
+                echo "$v $f failed (exit $M_RC):" >&2
+                cat "$BENCH_WORK/last.err" >&2
+                exit 1
+            fi
+            fwalls[$v]+=" $M_WALL"
+            fcpus[$v]+=" $M_CPU"
+            if [ "$M_RSS" -gt "${frss[$v]}" ]; then frss[$v]=$M_RSS; fi
+        done
+    done
+    declare -A W=() C=()
+    for v in "${variants[@]}"; do
+        # shellcheck disable=SC2086 # word-split the lists of times
+        W[$v]=$(bench_median ${fwalls[$v]})
+        # shellcheck disable=SC2086
+        C[$v]=$(bench_median ${fcpus[$v]})
+    done
+    rows+="| verify full, serial (--jobs=1) | ${W[serial]} | $(bench_ratio "${W[serial]}" "$dump_wall") | ${C[serial]} | $(bench_mb "${frss[serial]}") |"$'\n'
+    rows+="| verify full, --jobs=$vjobs | ${W[parallel]} | $(bench_ratio "${W[parallel]}" "$dump_wall") | ${C[parallel]} | $(bench_mb "${frss[parallel]}") |"$'\n'
+    rows+="| pg_restore -f /dev/null | ${W[restore]} | $(bench_ratio "${W[restore]}" "$dump_wall") | ${C[restore]} | $(bench_mb "${frss[restore]}") |"$'\n'
     tables+=$'\n'"### ${f} format (${size} MiB), median of ${repeat} runs"$'\n\n'
     tables+="| step | wall s | ÷ pg_dump wall | CPU s | peak RSS MiB |"$'\n'"|---|---:|---:|---:|---:|"$'\n'"$rows"
-    tables+=$'\n'"full verify ÷ pg_restore -f /dev/null: wall $(bench_ratio "$full_wall" "$R_WALL"), CPU $(bench_ratio "$full_cpu" "$R_CPU")"$'\n'
+    tables+=$'\n'"full verify ÷ pg_restore -f /dev/null (goal ≤ 0.50): serial wall $(bench_ratio "${W[serial]}" "${W[restore]}") (CPU $(bench_ratio "${C[serial]}" "${C[restore]}")), --jobs=$vjobs wall $(bench_ratio "${W[parallel]}" "${W[restore]}") (CPU $(bench_ratio "${C[parallel]}" "${C[restore]}"))"$'\n'
+    unset fwalls fcpus frss W C
 done
 
 # A custom dump cut short: the TOC at its head is intact, so pg_restore -l lists it.

@@ -8,6 +8,7 @@
 // and nothing after the last one, so the last block must end exactly at end of file.
 #include "verify/decompress.hpp"
 #include "verify/formats.hpp"
+#include "verify/ordered_tasks.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -19,13 +20,84 @@ namespace {
 constexpr int kBlkData = 1;
 constexpr int kBlkBlobs = 3;
 
+// One stream of chunks up to its zero-length terminator, read from r; decompressed when
+// dec is given. The serial walk and the workers of the parallel one both run this, so a
+// stream's first problem reads the same either way.
+void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, const DataEntry& e,
+                  const std::string& what, std::uint64_t& data_bytes) {
+    const auto size_str = [&r] { return std::to_string(r.end()); };
+    const bool copy = e.copy && !e.is_blobs();
+    std::string tail; // last bytes of uncompressed data
+    if (dec)
+        dec->reset();
+    for (;;) {
+        const std::uint64_t at = r.pos();
+        if (r.remaining() < 1 + static_cast<std::uint64_t>(h.int_size))
+            fail(what + ": data block ends at byte " + size_str() + ", file size " + size_str() +
+                 ", expected " +
+                 (r.at_end() ? std::string("terminator")
+                             : "chunk length at byte " + std::to_string(at)));
+        const std::int64_t len = read_archive_int(r, h);
+        if (len == 0)
+            break;
+        if (len < 0)
+            fail(what + ": chunk at byte " + std::to_string(at) + " has negative length " +
+                 std::to_string(len));
+        if (static_cast<std::uint64_t>(len) > r.remaining())
+            fail(what + ": chunk at byte " + std::to_string(at) + " declares " +
+                 plural(len, "byte") + ", but the file ends at byte " + size_str() + ", " +
+                 plural(r.remaining(), "byte") + " later");
+        data_bytes += static_cast<std::uint64_t>(len);
+        if (dec) {
+            with_context(what + ": chunk at byte " + std::to_string(at), [&] {
+                r.stream(len, [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
+            });
+        } else if (copy && codec == Codec::None) {
+            const std::uint64_t keep = len < 8 ? len : 8;
+            r.skip(len - keep);
+            std::string last(keep, '\0');
+            r.read(&last[0], keep);
+            tail += last;
+            if (tail.size() > 8)
+                tail.erase(0, tail.size() - 8);
+        } else {
+            r.skip(len);
+        }
+    }
+    if (dec) {
+        with_context(what, [&] { dec->finish(); });
+        if (copy)
+            check_copy_terminator(e, dec->tail());
+    } else if (copy && codec == Codec::None) {
+        check_copy_terminator(e, tail);
+    }
+}
+
+// A worker of the parallel full walk: its own reader over the archive (smaller buffer:
+// memory grows by worker) and its own decompressor.
+struct StreamWorker {
+    StreamWorker(const File& f, Codec codec)
+        : reader(f, 0, f.size(), kWorkerBuffer), dec(Decompressor::create(codec)) {}
+    static constexpr std::size_t kWorkerBuffer = 256 * 1024;
+    Reader reader;
+    std::unique_ptr<Decompressor> dec;
+};
+
 class BlockWalker {
 public:
-    BlockWalker(Reader& r, const Header& h, const Toc& toc, Level level, ArchiveInfo& info)
+    // tasks: when given (and the level is full and the data compressed), each stream is
+    // decompressed by a worker while this walk follows the framing alone.
+    BlockWalker(Reader& r, const Header& h, const Toc& toc, Level level, ArchiveInfo& info,
+                OrderedTasks* tasks)
         : r_(r), h_(h), toc_(toc), info_(info) {
         codec_ = h.compression == Codec::Gzip ? Codec::Zlib : h.compression;
-        if (level == Level::Full)
+        if (level == Level::Full && codec_ != Codec::None && tasks) {
+            tasks_ = tasks;
+            for (unsigned i = 0; i < tasks->slots(); ++i)
+                workers_.emplace_back(new StreamWorker(r.file(), codec_));
+        } else if (level == Level::Full) {
             dec_ = Decompressor::create(codec_);
+        }
         for (std::size_t i = 0; i < toc.data.size(); ++i)
             if (!by_id_.emplace(toc.data[i].dump_id, i).second)
                 fail(toc.data[i].label() + ": two TOC entries with data share this dumpId");
@@ -49,6 +121,19 @@ public:
 
 private:
     std::string size_str() const { return std::to_string(r_.end()); }
+
+    void stream(const DataEntry& e, const std::string& what) {
+        if (tasks_) {
+            const std::uint64_t start = r_.pos();
+            tasks_->submit([this, start, &e, what](unsigned w) {
+                StreamWorker& worker = *workers_[w];
+                worker.reader.seek(start);
+                std::uint64_t ignored = 0; // counted by the walk
+                check_stream(worker.reader, h_, codec_, worker.dec.get(), e, what, ignored);
+            });
+        }
+        check_stream(r_, h_, codec_, dec_.get(), e, what, info_.data_bytes);
+    }
 
     void block() {
         const std::uint64_t start = r_.pos();
@@ -88,68 +173,22 @@ private:
         }
     }
 
-    // One stream of chunks up to its zero-length terminator.
-    void stream(const DataEntry& e, const std::string& what) {
-        const bool copy = e.copy && !e.is_blobs();
-        std::string tail; // last bytes of uncompressed data
-        if (dec_)
-            dec_->reset();
-        for (;;) {
-            const std::uint64_t at = r_.pos();
-            if (r_.remaining() < 1 + static_cast<std::uint64_t>(h_.int_size))
-                fail(what + ": data block ends at byte " + size_str() + ", file size " +
-                     size_str() + ", expected " +
-                     (r_.at_end() ? std::string("terminator")
-                                  : "chunk length at byte " + std::to_string(at)));
-            const std::int64_t len = read_archive_int(r_, h_);
-            if (len == 0)
-                break;
-            if (len < 0)
-                fail(what + ": chunk at byte " + std::to_string(at) + " has negative length " +
-                     std::to_string(len));
-            if (static_cast<std::uint64_t>(len) > r_.remaining())
-                fail(what + ": chunk at byte " + std::to_string(at) + " declares " +
-                     plural(len, "byte") + ", but the file ends at byte " + size_str() + ", " +
-                     plural(r_.remaining(), "byte") + " later");
-            info_.data_bytes += static_cast<std::uint64_t>(len);
-            if (dec_) {
-                with_context(what + ": chunk at byte " + std::to_string(at), [&] {
-                    r_.stream(len, [&](const std::uint8_t* p, std::size_t n) { dec_->feed(p, n); });
-                });
-            } else if (copy && codec_ == Codec::None) {
-                const std::uint64_t keep = len < 8 ? len : 8;
-                r_.skip(len - keep);
-                std::string last(keep, '\0');
-                r_.read(&last[0], keep);
-                tail += last;
-                if (tail.size() > 8)
-                    tail.erase(0, tail.size() - 8);
-            } else {
-                r_.skip(len);
-            }
-        }
-        if (dec_) {
-            with_context(what, [&] { dec_->finish(); });
-            if (copy)
-                check_copy_terminator(e, dec_->tail());
-        } else if (copy && codec_ == Codec::None) {
-            check_copy_terminator(e, tail);
-        }
-    }
-
     Reader& r_;
     const Header& h_;
     const Toc& toc_;
     ArchiveInfo& info_;
     Codec codec_ = Codec::None;
-    std::unique_ptr<Decompressor> dec_;
+    std::unique_ptr<Decompressor> dec_; // serial full walk
+    OrderedTasks* tasks_ = nullptr;     // parallel full walk
+    std::vector<std::unique_ptr<StreamWorker>> workers_;
     std::unordered_map<std::int32_t, std::size_t> by_id_;
     std::vector<bool> seen_;
 };
 
 } // namespace
 
-void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info) {
+void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
+                   unsigned jobs) {
     info.format = ArchiveFormat::Custom;
     File f(path);
     info.file_bytes = f.size();
@@ -163,7 +202,25 @@ void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo
         // The walk reads the blocks in file order and reports the first one that fails: a
         // file cut inside a block names that block, not a later block whose TOC offset now
         // lies beyond the end of the file. It also catches every offset checked below.
-        BlockWalker(r, h, toc, level, info).walk(data_start);
+        //
+        // At `full` with jobs > 1, the walk hands each compressed stream to a worker, which
+        // reads it again from its start (from the page cache) and decompresses it. The walk
+        // finds every stream's start by following the chunk framing, which costs a small
+        // part of the decompression, whether or not pg_dump could write the TOC offsets
+        // (it cannot when writing to a pipe).
+        if (level != Level::Full || jobs <= 1 || h.compression == Codec::None) {
+            BlockWalker(r, h, toc, level, info, nullptr).walk(data_start);
+            return;
+        }
+        OrderedTasks tasks(jobs);
+        BlockWalker walker(r, h, toc, level, info, &tasks);
+        try {
+            walker.walk(data_start);
+        } catch (...) {
+            tasks.finish(); // a stream before the walk's problem failed: serial reports that
+            throw;
+        }
+        tasks.finish();
         return;
     }
     // Cheap, for the toc level, which reads no data block: offsets that point outside the

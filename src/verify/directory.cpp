@@ -15,10 +15,13 @@
 #include "verify/decompress.hpp"
 #include "verify/formats.hpp"
 #include "verify/frame_walk.hpp"
+#include "verify/ordered_tasks.hpp"
 
 #include <boost/filesystem/operations.hpp>
 #include <map>
+#include <memory>
 #include <set>
+#include <vector>
 
 namespace fs = boost::filesystem;
 
@@ -48,13 +51,55 @@ bool find_file(const fs::path& dir, const std::string& name, Found& out) {
     return false;
 }
 
+// What one thread needs to check data files: its decompressors and byte counts. The
+// large-object lists are decompressed by the submitting thread while the blob files they
+// name are checked, so lists have decompressors of their own.
+struct Slot {
+    std::map<Codec, std::unique_ptr<Decompressor>> decs, list_decs;
+    std::uint64_t file_bytes = 0, data_bytes = 0;
+
+    Decompressor& decompressor(Codec c, bool for_list) {
+        auto& slot = (for_list ? list_decs : decs)[c];
+        if (!slot)
+            slot = Decompressor::create(c);
+        return *slot;
+    }
+};
+
 class DirectoryVerifier {
 public:
-    DirectoryVerifier(const fs::path& dir, Level level, ArchiveInfo& info)
-        : dir_(dir), level_(level), info_(info) {}
+    // tasks: when given, every data file is checked by a worker (see ordered_tasks.hpp);
+    // otherwise here, in TOC order.
+    DirectoryVerifier(const fs::path& dir, Level level, ArchiveInfo& info, OrderedTasks* tasks)
+        : dir_(dir), level_(level), info_(info), tasks_(tasks) {
+        for (unsigned i = 0; tasks && i < tasks->slots(); ++i)
+            workers_.emplace_back(new Slot);
+    }
 
-    void data_file(const DataEntry& e, const std::string& name, const std::string& what, bool copy,
-                   OutputSink* sink = nullptr) {
+    // Checks a data file now (serial) or submits it to a worker.
+    void data_file(const DataEntry& e, const std::string& name, const std::string& what,
+                   bool copy) {
+        if (!tasks_) {
+            check_file(main_, e, name, what, copy, nullptr);
+            return;
+        }
+        tasks_->submit([this, &e, name, what, copy](unsigned w) {
+            check_file(*workers_[w], e, name, what, copy, nullptr);
+        });
+    }
+
+    // The sum of every thread's byte counts, once the tasks are finished.
+    void add_counts() const {
+        info_.file_bytes += main_.file_bytes;
+        info_.data_bytes += main_.data_bytes;
+        for (const auto& w : workers_) {
+            info_.file_bytes += w->file_bytes;
+            info_.data_bytes += w->data_bytes;
+        }
+    }
+
+    void check_file(Slot& slot, const DataEntry& e, const std::string& name,
+                    const std::string& what, bool copy, OutputSink* sink) const {
         if (!is_plain_file_name(name))
             fail(what + ": data file name \"" + printable(name) + "\" is not a plain file name");
         Found found;
@@ -62,9 +107,9 @@ public:
             fail(what + ": data file " + (dir_ / name).string() +
                  " is missing (also looked for .gz, .lz4 and .zst)");
         File f(found.path);
-        info_.file_bytes += f.size();
+        slot.file_bytes += f.size();
         if (!sink)
-            info_.data_bytes += f.size();
+            slot.data_bytes += f.size();
         const std::string where = what + ": " + found.path.filename().string();
         Reader r(f, 0, f.size());
         if (found.codec == Codec::None) {
@@ -94,7 +139,7 @@ public:
             with_context(where, [&] { walk_frames(found.codec, r); });
             return;
         }
-        Decompressor& dec = decompressor(found.codec, sink != nullptr);
+        Decompressor& dec = slot.decompressor(found.codec, sink != nullptr);
         dec.reset();
         dec.set_sink(sink);
         with_context(where, [&] {
@@ -115,7 +160,7 @@ public:
                 throw Located(problem.what());
             }
         });
-        data_file(e, e.filename, e.label() + ": large-object list", false, &parser);
+        check_file(main_, e, e.filename, e.label() + ": large-object list", false, &parser);
         with_context(e.label() + ": " + e.filename, [&] { parser.finish(); });
     }
 
@@ -142,26 +187,18 @@ public:
     }
 
 private:
-    // The blob files are checked while their list is being decompressed, so the list has
-    // decompressors of its own.
-    Decompressor& decompressor(Codec c, bool for_list) {
-        auto& slot = (for_list ? list_decs_ : decs_)[c];
-        if (!slot)
-            slot = Decompressor::create(c);
-        return *slot;
-    }
-
     fs::path dir_;
     Level level_;
     ArchiveInfo& info_;
-    std::map<Codec, std::unique_ptr<Decompressor>> decs_;
-    std::map<Codec, std::unique_ptr<Decompressor>> list_decs_;
+    OrderedTasks* tasks_;
+    Slot main_;                                  // the serial checks and the lists
+    std::vector<std::unique_ptr<Slot>> workers_; // one per worker thread
     std::set<std::string> listed_blobs_;
 };
 
 } // namespace
 
-void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info) {
+void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info, unsigned jobs) {
     info.format = ArchiveFormat::Directory;
     const fs::path toc_path = dir / "toc.dat";
     if (!is_file(toc_path)) {
@@ -182,14 +219,35 @@ void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info) {
     fill_info(info, h, &toc);
     if (level == Level::Toc)
         return;
-    DirectoryVerifier v(dir, level, info);
-    for (const DataEntry& e : toc.data) {
-        if (e.is_blobs())
-            v.blobs(e);
-        else
-            v.data_file(e, e.filename, e.label(), e.copy);
+    const auto check = [&](DirectoryVerifier& v) {
+        for (const DataEntry& e : toc.data) {
+            if (e.is_blobs())
+                v.blobs(e);
+            else
+                v.data_file(e, e.filename, e.label(), e.copy);
+        }
+    };
+    if (jobs <= 1) {
+        DirectoryVerifier v(dir, level, info, nullptr);
+        check(v);
+        v.check_unlisted_blobs();
+        v.add_counts();
+        return;
     }
-    v.check_unlisted_blobs();
+    // Every data file is an independent stream: workers check them while this thread lists
+    // them (and decompresses the large-object lists). The first problem in TOC order wins,
+    // as in the serial walk above.
+    OrderedTasks tasks(jobs);
+    DirectoryVerifier v(dir, level, info, &tasks);
+    try {
+        check(v);
+        tasks.finish();
+        v.check_unlisted_blobs();
+    } catch (...) {
+        tasks.finish(); // a file before this thread's problem failed: serial reports that
+        throw;
+    }
+    v.add_counts();
 }
 
 } // namespace pds::verify::detail

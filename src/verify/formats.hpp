@@ -10,9 +10,12 @@
 
 namespace pds::verify::detail {
 
-void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
+// jobs: worker threads for the compressed streams (1: none); see VerifyOptions.
+void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
+                   unsigned jobs);
 void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
-void verify_directory(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
+void verify_directory(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
+                      unsigned jobs);
 void verify_plain(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
 
 // Copies what the header and TOC say into info.

@@ -2,6 +2,7 @@
 
 #include "verify/file_reader.hpp"
 #include "verify/formats.hpp"
+#include "verify/ordered_tasks.hpp"
 #include "verify/tar_header.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -137,19 +138,20 @@ ArchiveFormat detect_format(const fs::path& path) {
     }
 }
 
-Verdict verify_path(const fs::path& path, Level level) {
+Verdict verify_path(const fs::path& path, Level level, const VerifyOptions& options) {
     Verdict v;
+    const unsigned jobs = options.jobs == 0 ? detail::default_jobs() : options.jobs;
     try {
         boost::system::error_code ec;
         const fs::file_status st = fs::status(path, ec);
         if (ec)
             detail::fail("cannot access " + path.string() + ": " + ec.message());
         if (fs::is_directory(st)) {
-            detail::verify_directory(path, level, v.info);
+            detail::verify_directory(path, level, v.info, jobs);
         } else {
             switch (detail::detect(path)) {
             case ArchiveFormat::Custom:
-                detail::verify_custom(path, level, v.info);
+                detail::verify_custom(path, level, v.info, jobs);
                 break;
             case ArchiveFormat::Tar:
                 detail::verify_tar(path, level, v.info);

@@ -38,6 +38,8 @@ struct ArchiveInfo {
     // no separate table data.
     std::uint64_t data_bytes = 0;
     bool data_bytes_known = false;
+    // Bytes of the file; of a directory dump, toc.dat plus, once the walk completed, every
+    // data file (a failed walk counts toc.dat alone, whatever the number of jobs).
     std::uint64_t file_bytes = 0;
 };
 
@@ -53,9 +55,18 @@ struct Verdict {
 // The format of a dump file or directory, from its content; Unknown if it cannot be read.
 ArchiveFormat detect_format(const boost::filesystem::path& path);
 
+struct VerifyOptions {
+    // Worker threads that decompress the independent streams of one archive (the data
+    // blocks of a custom archive at `full`; the data files of a directory dump at
+    // `structure` and `full`). 0: the CPUs available, at most 8. 1: no thread, the serial
+    // verifier. The verdict is the same whatever the count: the first problem in file order.
+    unsigned jobs = 0;
+};
+
 // Verify a dump file or a directory dump at the given level. Format is detected from the
 // content (magic "PGDMP", tar header, toc.dat, gzip/lz4/zstd magic, else plain SQL).
 // Never throws for a bad archive: problems are verdicts. Throws only for programming errors.
-Verdict verify_path(const boost::filesystem::path& path, Level level);
+Verdict verify_path(const boost::filesystem::path& path, Level level,
+                    const VerifyOptions& options = {});
 
 } // namespace pds::verify

@@ -1,0 +1,214 @@
+// The parallel verifier (VerifyOptions::jobs > 1) must give exactly the serial verifier's
+// verdict: the same ok, the same first problem, word for word, and the same ArchiveInfo, on
+// every archive: the synthetic archives of the fuzz seed corpus (fuzz/seed_corpus.cpp, every
+// format, archive version and compression), thousands of deterministic mutations of them,
+// and real pg_dump 15 dumps (custom with and without offsets, directory) cut and flipped.
+#include "archive_builder.hpp"
+#include "support.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <random>
+
+using namespace pds::verify;
+using namespace pds::verify::testing;
+
+namespace {
+
+Verdict verify_jobs(const fs::path& p, Level level, unsigned jobs) {
+    VerifyOptions o;
+    o.jobs = jobs;
+    return verify_path(boost::filesystem::path(p.string()), level, o);
+}
+
+std::string describe(const Verdict& v) {
+    const ArchiveInfo& i = v.info;
+    return std::string(v.ok ? "ok" : "FAILED") + " | " + v.problem + " | " +
+           archive_format_name(i.format) + " " + i.archive_version + " " + i.pg_dump_version + " " +
+           i.server_version + " " + i.database + " " + i.created + " " + i.compression +
+           " entries=" + std::to_string(i.entries) + " data=" + std::to_string(i.data_entries) +
+           " data_bytes=" + std::to_string(i.data_bytes) +
+           (i.data_bytes_known ? " known" : " unknown") +
+           " file_bytes=" + std::to_string(i.file_bytes);
+}
+
+// Serial (jobs 1) against 2, 3 and 8 workers, at every level. Returns the serial verdict.
+std::size_t compared = 0;
+void require_same_verdicts(const fs::path& p, const std::string& what) {
+    for (Level l : {Level::Toc, Level::Structure, Level::Full}) {
+        const std::string serial = describe(verify_jobs(p, l, 1));
+        for (unsigned jobs : {2u, 3u, 8u}) {
+            INFO(what << " at level " << level_name(l) << " with " << jobs << " jobs");
+            REQUIRE(describe(verify_jobs(p, l, jobs)) == serial);
+            ++compared;
+        }
+    }
+}
+
+// The seed corpus's shrunken sample archive (fuzz/seed_corpus.cpp: small_archive).
+SynthArchive small_archive(int minor, Compression c) {
+    SynthArchive a = sample_archive(minor, c);
+    for (auto& e : a.entries)
+        if (e.desc == "TABLE DATA" && e.tag == "big")
+            e.data = "1\taaaaaaaaaaaaaaaaaaaa\n2\tbbbbbbbbbbbbbbbbbbbb\n3\t\\N\n\\.\n\n\n";
+    return a;
+}
+
+struct Variant {
+    int minor;
+    Compression c;
+    const char* name;
+};
+const Variant variants[] = {
+    {14, Compression::None, "v14-none"}, {14, Compression::Gzip, "v14-gzip"},
+    {15, Compression::None, "v15-none"}, {15, Compression::Gzip, "v15-gzip"},
+    {15, Compression::Lz4, "v15-lz4"},   {15, Compression::Zstd, "v15-zstd"},
+    {16, Compression::None, "v16-none"}, {16, Compression::Gzip, "v16-gzip"},
+    {16, Compression::Lz4, "v16-lz4"},   {16, Compression::Zstd, "v16-zstd"},
+};
+
+// Damage of one of four kinds at a position drawn from rng: random bytes, a cut, a zeroed
+// range, an int-sized field overwritten with 0x7f bytes.
+std::string mutate(std::string b, std::mt19937& rng, int kind) {
+    if (b.empty())
+        return b;
+    const std::size_t at = rng() % b.size();
+    switch (kind % 4) {
+    case 0:
+        for (int k = 0; k < 1 + kind % 3; ++k)
+            b[rng() % b.size()] = static_cast<char>(rng());
+        break;
+    case 1:
+        b.resize(at);
+        break;
+    case 2: {
+        const std::size_t len = std::min<std::size_t>(b.size() - at, 1 + rng() % 300);
+        b.replace(at, len, std::string(len, '\0'));
+        break;
+    }
+    default: {
+        const std::size_t len = std::min<std::size_t>(b.size() - at, 5);
+        b.replace(at, len, std::string(len, '\x7f'));
+        break;
+    }
+    }
+    return b;
+}
+
+} // namespace
+
+TEST_CASE("parallel: the seed corpus's archives get the serial verdicts", "[parallel]") {
+    TempDir tmp;
+    for (const Variant& v : variants) {
+        for (bool small : {true, false}) {
+            const SynthArchive a =
+                small ? small_archive(v.minor, v.c) : sample_archive(v.minor, v.c);
+            const std::string n = std::string(v.name) + (small ? "-small" : "-sample");
+            write_file(tmp / "c.dump", build_custom(a));
+            require_same_verdicts(tmp / "c.dump", "custom-" + n);
+            write_file(tmp / "n.dump", build_custom(a, false, 37));
+            require_same_verdicts(tmp / "n.dump", "custom-nooffsets-" + n);
+            fs::remove_all(tmp / "d");
+            write_directory(a, tmp / "d");
+            require_same_verdicts(tmp / "d", "dir-" + n);
+            if (v.c == Compression::None) {
+                write_file(tmp / "t.tar", build_tar(a));
+                require_same_verdicts(tmp / "t.tar", "tar-" + n);
+            }
+        }
+    }
+    CHECK(compared > 0);
+}
+
+TEST_CASE("parallel: mutated custom and tar archives get the serial verdicts", "[parallel]") {
+    TempDir tmp;
+    std::mt19937 rng(20261203);
+    for (const Variant& v : variants) {
+        const SynthArchive a = sample_archive(v.minor, v.c);
+        const std::string bases[] = {build_custom(a, true, 700), build_custom(a, false, 4096)};
+        for (const std::string& base : bases) {
+            for (int round = 0; round < 30; ++round) {
+                write_file(tmp / "m.dump", mutate(base, rng, round));
+                require_same_verdicts(tmp / "m.dump", std::string("custom ") + v.name + " round " +
+                                                          std::to_string(round));
+            }
+        }
+        if (v.c == Compression::None)
+            for (int round = 0; round < 30; ++round) {
+                write_file(tmp / "m.tar", mutate(build_tar(a), rng, round));
+                require_same_verdicts(tmp / "m.tar", std::string("tar ") + v.name + " round " +
+                                                         std::to_string(round));
+            }
+    }
+}
+
+TEST_CASE("parallel: directory dumps with damaged data files get the serial verdicts",
+          "[parallel]") {
+    TempDir tmp;
+    std::mt19937 rng(15);
+    for (const Variant& v : variants) {
+        const SynthArchive a = sample_archive(v.minor, v.c);
+        const fs::path d = tmp / "d";
+        fs::remove_all(d);
+        write_directory(a, d);
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(d))
+            files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (int round = 0; round < 30; ++round) {
+            // One or two files damaged (two: the first in TOC order must be reported).
+            std::vector<std::pair<fs::path, std::string>> saved;
+            for (int k = 0; k <= round % 2; ++k) {
+                const fs::path f = files[rng() % files.size()];
+                saved.emplace_back(f, read_file(f));
+                if (round % 5 == 4)
+                    fs::remove(f);
+                else
+                    write_file(f, mutate(saved.back().second, rng, round / 2));
+            }
+            require_same_verdicts(d, std::string("directory ") + v.name + " round " +
+                                         std::to_string(round));
+            for (auto it = saved.rbegin(); it != saved.rend(); ++it)
+                write_file(it->first, it->second);
+        }
+    }
+}
+
+TEST_CASE("parallel: two damaged streams - the first in file order is reported", "[parallel]") {
+    TempDir tmp;
+    const SynthArchive a = sample_archive(16, Compression::Gzip);
+    const std::string base = build_custom(a, false, 512);
+    // Flip a byte early in the compressed data, and cut the file short near its end: the
+    // serial walk stops at the flip, before it reaches the cut the framing walk sees.
+    std::string b = base.substr(0, base.size() - 100);
+    const std::size_t flip = base.size() / 3;
+    b[flip] = static_cast<char>(b[flip] ^ 0x55);
+    write_file(tmp / "two.dump", b);
+    const Verdict serial = verify_jobs(tmp / "two.dump", Level::Full, 1);
+    REQUIRE_FALSE(serial.ok);
+    for (unsigned jobs : {2u, 4u}) {
+        const Verdict parallel = verify_jobs(tmp / "two.dump", Level::Full, jobs);
+        CHECK(parallel.problem == serial.problem);
+    }
+    require_same_verdicts(tmp / "two.dump", "flip and cut");
+}
+
+TEST_CASE("parallel: real pg_dump 15 dumps, cut and flipped, get the serial verdicts",
+          "[parallel]") {
+    TempDir tmp;
+    pg_dump("-Fc -Z6", tmp / "z6.dump");
+    pg_dump("-Fc -Z6", tmp / "pipe.dump", true);
+    pg_dump("-Fd -Z6", tmp / "dir");
+    require_same_verdicts(tmp / "z6.dump", "-Fc -Z6");
+    require_same_verdicts(tmp / "pipe.dump", "-Fc -Z6 through a pipe (no offsets)");
+    require_same_verdicts(tmp / "dir", "-Fd -Z6");
+    std::mt19937 rng(42);
+    for (const char* name : {"z6.dump", "pipe.dump"}) {
+        const std::string base = read_file(tmp / name);
+        for (int round = 0; round < 12; ++round) {
+            write_file(tmp / "m.dump", mutate(base, rng, round));
+            require_same_verdicts(tmp / "m.dump",
+                                  std::string(name) + " round " + std::to_string(round));
+        }
+    }
+}
