@@ -193,9 +193,9 @@ check_man_drift() {
     mentions "$m1" "option" "${opts[@]}" || bad=1
     mentions "$m1" "environment variable" "${envs[@]}" || bad=1
     mentions "$m1" "config key" "${keys[@]}" || bad=1
-    # reason_name() in src/exec/classify.cpp
-    while read -r n; do reasons+=("$n"); done < <(perl -ne 'print "$1\n" if /^\s*return "([a-z_-]+)";/' \
-        "$top/src/exec/classify.cpp")
+    # the reason table kReasons in src/failure/failure.cpp: {Reason::X, {"name", ...}}
+    while read -r n; do reasons+=("$n"); done < <(perl -ne 'print "$1\n" if /^\s*\{Reason::\w+, \{"([a-z_-]+)",/' \
+        "$top/src/failure/failure.cpp" | sort -u)
     mentions "$m1" "FAILED reason" "${reasons[@]}" || bad=1
     # metric families in src/report/metrics.cpp
     while read -r n; do metrics+=("$n"); done < <(grep -o '"pg_dump_safe_[a-z_]*"' \
@@ -205,14 +205,15 @@ check_man_drift() {
     while read -r n; do journal+=("\"$n\""); done < <(perl -ne 'print "$1\n" while /\\"([a-z_]+)\\":/g' \
         "$top/src/report/journal.cpp" | sort -u)
     mentions "$m1" "journal key" "${journal[@]}" || bad=1
-    # report words: "[backup] WORD" lines and the retention messages of src/run.cpp
+    # report words: "[backup] WORD" lines and the retention messages of src/run.cpp and of
+    # src/report/run_report.cpp (FAILED, PUBLISHED, the metrics/journal warnings)
     while read -r n; do lines+=("[backup] $n"); done < <(perl -0ne 'print "$1\n" while /format_line\(\s*"([A-Z-]+)"/g' \
-        "$top/src/run.cpp" | sort -u)
+        "$top/src/run.cpp" "$top/src/report/run_report.cpp" | sort -u)
     lines+=("retention skipped: the on-success hook failed" "is not a restore point:"
         "retention pruned nothing:" "warning: metrics file not written:"
         "warning: journal not written:")
     for n in "${lines[@]}"; do
-        grep -qF -- "$n" "$top/src/run.cpp" "$top/src/run.hpp" 2>/dev/null ||
+        grep -qF -- "$n" "$top/src/run.cpp" "$top/src/run.hpp" "$top/src/report/run_report.cpp" 2>/dev/null ||
             [[ $n == "[backup] "* ]] || { echo "src/run.cpp no longer says '$n'"; bad=1; }
     done
     mentions "$m1" "report line" "${lines[@]}" || bad=1

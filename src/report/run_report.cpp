@@ -26,8 +26,8 @@ std::string reason_text(const RunReport& r) {
     return r.reason ? reason_name(*r.reason) : "";
 }
 
-void warn(const std::string& what) {
-    std::cerr << "pg_dump-safe: warning: " << what << std::endl;
+void say(const std::string& line) {
+    std::cerr << line << std::endl;
 }
 
 } // namespace
@@ -126,18 +126,18 @@ void write_run_records(const RunReport& r, int run_status, const std::string& me
             try {
                 write_metrics(metrics_file, run_metrics(r, names, end, seconds));
             } catch (const std::exception& e) {
-                warn(std::string("metrics file not written: ") + e.what());
+                say(std::string("pg_dump-safe: warning: metrics file not written: ") + e.what());
             }
         }
         if (!journal.empty()) {
             try {
                 append_journal(journal, journal_record(r, names, run_status, end));
             } catch (const std::exception& e) {
-                warn(std::string("journal not written: ") + e.what());
+                say(std::string("pg_dump-safe: warning: journal not written: ") + e.what());
             }
         }
     } catch (const std::exception& e) { // record_names: the current directory is gone
-        warn(std::string("metrics file or journal not written: ") + e.what());
+        say(std::string("pg_dump-safe: warning: metrics file or journal not written: ") + e.what());
     }
 }
 
