@@ -5,6 +5,7 @@
 #include "audit/text.hpp"
 #include "layout/layout.hpp"
 #include "layout/rotation.hpp"
+#include "posix/open.hpp"
 #include "series/series.hpp"
 
 #include <algorithm>
@@ -13,7 +14,6 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <sys/statvfs.h>
@@ -55,10 +55,8 @@ private:
 // a verdict from the verifier might word differently. O_NONBLOCK: never hang on a FIFO.
 std::string open_problem(const FoundDump& d) {
     const std::string file = d.directory ? d.path + "/toc.dat" : d.path;
-    int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
+    if (!posix::try_open(file, O_RDONLY | O_NONBLOCK))
         return "cannot open '" + file + "': " + std::strerror(errno);
-    ::close(fd);
     return "";
 }
 
@@ -240,14 +238,16 @@ const char* verdict_name(Verdict v) {
 
 FailureRecord read_failure_record(const std::string& path) {
     FailureRecord rec;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        rec.error = "cannot read '" + path + "': " + std::strerror(errno);
+    // Never through a link, never blocking on a FIFO planted at the record's name.
+    std::string text;
+    try {
+        text = posix::read_regular_file(path, 1 << 20);
+    } catch (const posix::Error& e) {
+        rec.error = e.what();
         return rec;
     }
-    std::string text(64 * 1024, '\0');
-    in.read(&text[0], static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > 64 * 1024)
+        text.resize(64 * 1024);
     try {
         JsonValue v = parse_json(text);
         auto field = [&](const char* key) {

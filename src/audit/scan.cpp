@@ -108,6 +108,8 @@ public:
             return;
         }
         if (S_ISDIR(st.st_mode)) {
+            if (layout::is_drill_work_dir(name))
+                return; // a restore drill's cluster and logs (running, or left by a killed one)
             if (kind == NameKind::Partial)
                 add_partial(path, true, st);
             else if (has_toc(path))

@@ -2,6 +2,7 @@
 
 #include "audit/render.hpp"
 #include "audit/text.hpp"
+#include "posix/open.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -32,10 +33,8 @@ std::string precheck(const std::string& path) {
     }
     if (!S_ISREG(st.st_mode))
         return "not a regular file";
-    int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
+    if (!posix::try_open(file, O_RDONLY | O_NONBLOCK))
         return "cannot open '" + file + "': " + std::strerror(errno);
-    ::close(fd);
     return "";
 }
 

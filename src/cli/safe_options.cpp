@@ -156,6 +156,8 @@ Layer config_file_layer(const std::string& path) {
     // so it must be a regular file (a FIFO is refused without blocking, a directory is not an
     // empty config), owned by this user or root, writable by no one else; a read error is an
     // error, never a silently shorter file. A link is followed; the file it names is checked.
+    // The directories on the way must be as trusted as the file (ssh's rule): no one else may
+    // write them, unless they are sticky.
     std::string content;
     struct stat null_st {};
     if (path == "/dev/null" && ::stat(path.c_str(), &null_st) == 0 && S_ISCHR(null_st.st_mode) &&
@@ -165,6 +167,7 @@ Layer config_file_layer(const std::string& path) {
         const posix::Fd fd = posix::open_nofollow_regular(path, O_RDONLY, 0,
                                                           {posix::Owner::self_or_root, true, true});
         content = posix::read_all(fd.get(), path, 1 << 20);
+        posix::check_trusted_directories(path);
     } catch (const posix::Error& e) {
         throw UsageError("pg_dump-safe: config file: " + std::string(e.what()));
     }

@@ -1,5 +1,7 @@
 #include "layout/layout.hpp"
 
+#include "posix/open.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -44,6 +46,11 @@ std::string inflate_head(const std::string& gz) {
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() &&
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_drill_work_dir(const std::string& name) {
+    return starts_with(name, kDrillClusterPrefix) || starts_with(name, kDrillLogsPrefix) ||
+           starts_with(name, kDrillSocketPrefix);
 }
 
 std::string partial_of(const std::string& final_path) {
@@ -110,15 +117,14 @@ TreeSize directory_size(const std::string& dir) {
 }
 
 Content sniff(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    const posix::Fd fd = posix::try_open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+    if (!fd)
         return Content::NotADump;
     struct stat st;
     std::string head(4096, '\0');
     ssize_t n = -1;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        n = ::read(fd, &head[0], head.size());
-    ::close(fd);
+    if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode))
+        n = ::read(fd.get(), &head[0], head.size());
     if (n <= 0)
         return Content::NotADump;
     head.resize(static_cast<std::size_t>(n));

@@ -16,6 +16,15 @@ inline constexpr const char* kManifest = ".manifest.json";        // FINAL.manif
 inline constexpr const char* kRestoreTest = ".restore-test.json"; // FINAL.restore-test.json
 inline constexpr const char* kTemp = ".tmp";                      // atomic-write temporaries
 
+// Hidden work directories of a restore drill (pg_dump-safe-audit --restore-test): the
+// throwaway cluster's and the logs' in the dump's directory (or --work-dir), and a short
+// socket directory in /tmp. Their creator holds an flock on each while it runs; the audit
+// never walks into them, and the next drill removes one whose creator is gone (SIGKILL).
+inline constexpr const char* kDrillClusterPrefix = ".pg_dump-safe-restore-test.";
+inline constexpr const char* kDrillLogsPrefix = ".pg_dump-safe-restore-logs.";
+inline constexpr const char* kDrillSocketPrefix = "pds-restore-sock.";
+bool is_drill_work_dir(const std::string& name);
+
 bool ends_with(const std::string& s, const std::string& suffix);
 
 std::string partial_of(const std::string& final_path);     // FINAL.partial

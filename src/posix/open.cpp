@@ -1,7 +1,9 @@
 #include "posix/open.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,7 +52,7 @@ Fd open_nofollow_regular_at(int dirfd, const std::string& name, const std::strin
     const bool truncate = flags & O_TRUNC;
     flags = (flags & ~O_TRUNC) | (rules.follow_link ? 0 : O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC |
             O_NOCTTY;
-    Fd fd(::openat(dirfd, name.c_str(), flags, mode));
+    Fd fd = try_open_at(dirfd, name, flags, mode);
     if (!fd) {
         const int err = errno;
         struct stat st {};
@@ -79,11 +81,110 @@ Fd open_nofollow_regular(const std::string& path, int flags, mode_t mode, const 
 }
 
 Fd open_directory(const std::string& path, bool follow_last_link) {
-    const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow_last_link ? 0 : O_NOFOLLOW);
-    Fd fd(::open(path.c_str(), flags));
+    const int flags = O_RDONLY | O_DIRECTORY | (follow_last_link ? 0 : O_NOFOLLOW);
+    Fd fd = try_open(path, flags);
     if (!fd)
         throw_errno("could not open directory", path, errno);
     return fd;
+}
+
+Fd open_directory_at(int dirfd, const std::string& name, const std::string& display) {
+    Fd fd = try_open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
+    if (!fd)
+        throw_errno("could not open directory", display, errno);
+    return fd;
+}
+
+namespace {
+
+std::string real_path_of(const std::string& path) {
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf))
+        throw_errno("could not resolve", path, errno);
+    return buf;
+}
+
+std::string parent_of(const std::string& p) {
+    const auto slash = p.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : p.substr(0, slash);
+}
+
+// `dir` is a real path (no links): it and every directory above it.
+void check_directory_chain(std::string dir, const std::string& file) {
+    for (;;) {
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) != 0)
+            throw_errno("could not stat directory", dir, errno);
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        if (st.st_uid != 0 && st.st_uid != ::geteuid())
+            throw Error("refusing " + file + ": directory " + dir + " is owned by uid " +
+                            std::to_string(st.st_uid) + ", neither this user (uid " +
+                            std::to_string(::geteuid()) +
+                            ") nor root, so that user could replace the file",
+                        EPERM);
+        const bool others = (st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0);
+        if (others && !(st.st_mode & S_ISVTX))
+            throw Error("refusing " + file + ": directory " + dir + " (mode " + mode + ", group " +
+                            std::to_string(st.st_gid) +
+                            ") lets other users write it, so they could replace the file "
+                            "(remove the group/other write bits, or set the sticky bit)",
+                        EPERM);
+        if (dir == "/")
+            return;
+        dir = parent_of(dir);
+    }
+}
+
+} // namespace
+
+void check_trusted_directories(const std::string& path) {
+    check_directory_chain(parent_of(real_path_of(path)), path);
+    check_directory_chain(real_path_of(parent_of(path)), path);
+}
+
+Fd try_open_at(int dirfd, const char* name, int flags, mode_t mode) noexcept {
+    return Fd(::openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY, mode));
+}
+
+Fd try_open_at(int dirfd, const std::string& name, int flags, mode_t mode) noexcept {
+    return try_open_at(dirfd, name.c_str(), flags, mode);
+}
+
+Fd try_open(const char* path, int flags, mode_t mode) noexcept {
+    return try_open_at(AT_FDCWD, path, flags, mode);
+}
+
+Fd try_open(const std::string& path, int flags, mode_t mode) noexcept {
+    return try_open_at(AT_FDCWD, path.c_str(), flags, mode);
+}
+
+Fd open_or_throw(const std::string& path, int flags, mode_t mode, const std::string& what) {
+    Fd fd = try_open(path, flags, mode);
+    if (!fd)
+        throw_errno(what, path, errno);
+    return fd;
+}
+
+std::string read_regular_file(const std::string& path, std::size_t limit, const OpenRules& rules) {
+    const Fd fd = open_nofollow_regular(path, O_RDONLY, 0, rules);
+    return read_all(fd.get(), path, limit);
+}
+
+std::string read_tail_or_empty(const std::string& path, std::size_t max,
+                               const OpenRules& rules) noexcept {
+    try {
+        const Fd fd = open_nofollow_regular(path, O_RDONLY, 0, rules);
+        struct stat st {};
+        if (::fstat(fd.get(), &st) == 0 && static_cast<std::size_t>(st.st_size) > max &&
+            ::lseek(fd.get(), st.st_size - static_cast<off_t>(max), SEEK_SET) < 0)
+            return {};
+        return read_all(fd.get(), path, max + (64u << 10));
+    } catch (...) {
+        return {};
+    }
 }
 
 void fsync_directory(int dirfd, const std::string& path) {

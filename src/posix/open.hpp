@@ -45,8 +45,47 @@ Fd open_nofollow_regular_at(int dirfd, const std::string& name, const std::strin
 // work relative to it. Throws Error("could not open directory", path, errno).
 Fd open_directory(const std::string& path, bool follow_last_link = false);
 
+// The same for `name` (one component, never followed if it is a link) inside the open
+// directory `dirfd`; `display` names it in messages.
+Fd open_directory_at(int dirfd, const std::string& name, const std::string& display);
+
+// The layer's raw open, for callers that act on each errno themselves (a probe whether pg_dump
+// could open a file, a lock file, an O_EXCL create, a best-effort writeback hint): openat(2)
+// with O_CLOEXEC|O_NOCTTY added to `flags`, nothing else. On failure the Fd is invalid and
+// errno is set. A path someone else could plant at needs O_NOFOLLOW and O_NONBLOCK in
+// `flags` and an fstat check, or open_nofollow_regular. No file outside src/posix calls
+// open/openat/creat/fopen or a file stream directly (the lint test lint.no_raw_open).
+// The const char* forms allocate nothing (for a child between fork and exec).
+Fd try_open(const std::string& path, int flags, mode_t mode = 0) noexcept;
+Fd try_open(const char* path, int flags, mode_t mode = 0) noexcept;
+Fd try_open_at(int dirfd, const std::string& name, int flags, mode_t mode = 0) noexcept;
+Fd try_open_at(int dirfd, const char* name, int flags, mode_t mode = 0) noexcept;
+
+// try_open, throwing Error(what, path, errno) on failure.
+Fd open_or_throw(const std::string& path, int flags, mode_t mode = 0,
+                 const std::string& what = "could not open");
+
+// A whole regular file (open_nofollow_regular with `rules`, then read_all up to `limit`
+// bytes). Throws Error naming the path.
+std::string read_regular_file(const std::string& path, std::size_t limit,
+                              const OpenRules& rules = {});
+
+// At most the last `max` bytes of a regular file (a log's tail), "" when it cannot be read
+// (missing, not a regular file, unreadable): for error messages only.
+std::string read_tail_or_empty(const std::string& path, std::size_t max,
+                               const OpenRules& rules = {}) noexcept;
+
 // fsync a directory (after a rename or unlink in it). Throws Error.
 void fsync_directory(int dirfd, const std::string& path);
+
+// Like ssh and sudo for their configuration: every directory that leads to `path` (the
+// directories of its real path after links are followed, and those of the name given, which
+// may be a link) must be owned by root or the effective user and writable by no one else:
+// anyone who may write a directory on the way could replace the file. A directory that
+// others may write is accepted only with the sticky bit (/tmp): there only the owner of the
+// entry below, checked in turn, may replace it. Group write is allowed for group root, as
+// in check_regular. Throws Error (EPERM) naming the file, the directory, its owner and mode.
+void check_trusted_directories(const std::string& path);
 
 // A file-type word for messages: "a FIFO", "a directory", "a symbolic link", ...
 const char* file_type_name(mode_t mode);

@@ -30,16 +30,12 @@ namespace {
 }
 
 void fsync_one(const fs::path& p, bool directory) {
-    int fd =
-        ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
+    const posix::Fd fd =
+        posix::try_open(p.string(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_NOFOLLOW);
+    if (!fd)
         fail("could not open for fsync", p, errno);
-    if (::fsync(fd) != 0) {
-        int e = errno;
-        ::close(fd);
-        fail("could not fsync", p, e);
-    }
-    ::close(fd);
+    if (::fsync(fd.get()) != 0)
+        fail("could not fsync", p, errno);
 }
 
 } // namespace
@@ -70,11 +66,9 @@ void fsync_tree(const fs::path& p) {
     for (const auto& [path, is_dir] : entries) {
         if (is_dir)
             continue;
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd >= 0) {
-            ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-            ::close(fd);
-        }
+        const posix::Fd fd = posix::try_open(path.string(), O_RDONLY | O_NOFOLLOW);
+        if (fd) // a hint only: the fsync below reports every failure
+            ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
     }
     for (const auto& [path, is_dir] : entries)
         fsync_one(path, is_dir);
@@ -107,9 +101,10 @@ void rename_into_place(const fs::path& partial, const fs::path& final_path, bool
 }
 
 void append_file_to_fd(const fs::path& file, int out, bool sync) {
-    int in = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (in < 0)
+    const posix::Fd in_fd = posix::try_open(file.string(), O_RDONLY | O_NOFOLLOW);
+    if (!in_fd)
         fail("could not open", file, errno);
+    const int in = in_fd.get();
     struct stat ost {};
     bool can_truncate = ::fstat(out, &ost) == 0 && S_ISREG(ost.st_mode);
     off_t pos = ::lseek(out, 0, SEEK_CUR);
@@ -118,7 +113,6 @@ void append_file_to_fd(const fs::path& file, int out, bool sync) {
     auto undo_and_fail = [&](const char* what, int err) {
         if (can_truncate && ::ftruncate(out, restore_to) == 0)
             ::lseek(out, restore_to, SEEK_SET);
-        ::close(in);
         throw PublishError(std::string(what) + " " + file.string() +
                            " to standard output: " + std::strerror(err));
     };
@@ -173,7 +167,6 @@ void append_file_to_fd(const fs::path& file, int out, bool sync) {
     }
     if (sync && ::fsync(out) != 0 && errno != EINVAL && errno != EROFS)
         undo_and_fail("could not fsync after appending", errno);
-    ::close(in);
 }
 
 void append_file_to_file(const fs::path& file, const fs::path& target, bool sync) {
@@ -280,15 +273,14 @@ void WritebackStarter::loop() {
         unsigned long long end = static_cast<unsigned long long>(st.st_size) & ~(kMiB - 1);
         if (end < done + step_)
             return;
-        int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
+        const posix::Fd fd = posix::try_open_at(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        if (!fd)
             return;
-        if (::sync_file_range(fd, static_cast<off_t>(done), static_cast<off_t>(end - done),
+        if (::sync_file_range(fd.get(), static_cast<off_t>(done), static_cast<off_t>(end - done),
                               SYNC_FILE_RANGE_WRITE) == 0) {
             started_ += end - done;
             done = end;
         }
-        ::close(fd);
     };
     std::unique_lock<std::mutex> lk(mu_);
     while (!cv_.wait_for(lk, std::chrono::milliseconds(100), [this] { return stop_; })) {
@@ -297,15 +289,14 @@ void WritebackStarter::loop() {
         if (::lstat(partial_.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
             kick(AT_FDCWD, partial_.c_str(), "");
         } else if (S_ISDIR(st.st_mode)) {
-            int dfd = ::open(partial_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            DIR* d = dfd >= 0 ? ::fdopendir(dfd) : nullptr;
+            posix::Fd dfd = posix::try_open(partial_.string(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+            DIR* d = dfd ? ::fdopendir(dfd.get()) : nullptr;
             if (d) {
+                const int fd = dfd.release(); // owned by d now
                 while (struct dirent* e = ::readdir(d))
                     if (e->d_type == DT_REG || e->d_type == DT_UNKNOWN)
-                        kick(dfd, e->d_name, e->d_name);
+                        kick(fd, e->d_name, e->d_name);
                 ::closedir(d);
-            } else if (dfd >= 0) {
-                ::close(dfd);
             }
         }
         lk.lock();

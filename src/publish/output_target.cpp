@@ -1,5 +1,7 @@
 #include "publish/output_target.hpp"
 
+#include "posix/open.hpp"
+
 #include <boost/filesystem.hpp>
 #include <cerrno>
 #include <climits>
@@ -32,11 +34,8 @@ bool dir_is_empty(const fs::path& p) {
 // -Fa) and stops when it cannot: a chmod 444 file of another run, a read-only mount. Renaming
 // over it would succeed where pg_dump refuses, so ask the same question without truncating.
 std::string unwritable(const std::string& given, const fs::path& p) {
-    int fd = ::open(p.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) {
-        ::close(fd);
+    if (posix::try_open(p.string(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW))
         return "";
-    }
     if (errno == ENOENT)
         return "";
     const int err = errno;

@@ -1,6 +1,7 @@
 #include "publish/partial.hpp"
 
 #include "posix/fd.hpp"
+#include "posix/open.hpp"
 #include "posix/remove_tree.hpp"
 
 #include <boost/filesystem.hpp>
@@ -107,7 +108,7 @@ TargetLock::TargetLock(const fs::path& final_path, bool lock_target) {
     if (lock_target) {
         path_ = final_path;
         remove_on_release_ = false;
-        int fd = ::open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        int fd = posix::try_open(path_.string(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK).release();
         if (fd < 0)
             throw PublishError(errtext("could not open for locking", path_, errno));
         struct stat st {};
@@ -129,10 +130,11 @@ TargetLock::TargetLock(const fs::path& final_path, bool lock_target) {
     path_ = lock_path_for(final_path);
     for (int attempt = 0; attempt < 100; ++attempt) {
         // Read-only is enough for flock, and opens a lock file another user left (0644).
-        int fd = ::open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        int fd = posix::try_open(path_.string(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK).release();
         if (fd < 0 && errno == ENOENT) {
-            fd = ::open(path_.c_str(),
-                        O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+            fd = posix::try_open(path_.string(),
+                                 O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, 0644)
+                     .release();
             if (fd < 0 && errno == EEXIST)
                 continue;
             if (fd >= 0)
@@ -288,15 +290,20 @@ void create_partial(const fs::path& partial, bool directory, const fs::path& fin
     struct stat st {};
     if (!final_path.empty() && ::stat(final_path.c_str(), &st) == 0)
         mode &= st.st_mode & 0666;
-    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0) {
+    posix::Fd fd =
+        posix::try_open(partial.string(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+    if (!fd) {
         int e = errno;
         std::string msg = errtext("could not create", partial, e);
         if ((e == EACCES || e == EROFS) && !parent_writable(partial))
             msg += " (" + describe_parent(partial) + ")";
         throw PublishError(msg);
     }
-    ::close(fd);
+    try {
+        fd.close(partial.string());
+    } catch (const posix::Error& e) {
+        throw PublishError(e.what());
+    }
 }
 
 unsigned long long partial_bytes(const fs::path& partial) {

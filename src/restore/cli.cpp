@@ -210,6 +210,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             exec::SignalForwarding signals;
             for (const auto& d : dumps) {
                 results.push_back(run_drill(d, o.drill));
+                for (const auto& n : results.back().notes)
+                    err << kProg << ": warning: " << audit::visible(n) << "\n";
                 if (exec::interrupted_by())
                     break;
                 if (o.record) {

@@ -2,6 +2,9 @@
 
 #include "exec/child.hpp"
 #include "exec/locate.hpp"
+#include "layout/layout.hpp"
+#include "posix/lock.hpp"
+#include "posix/open.hpp"
 #include "posix/remove_tree.hpp"
 
 #include <boost/filesystem.hpp>
@@ -10,11 +13,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,21 +33,20 @@ bool executable(const std::string& p) {
     return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
 }
 
+// The logs are written by the server's user: read without following a link or blocking on a
+// FIFO that user could put there.
 std::string tail_of_file(const std::string& path, std::size_t max = 2000) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
+    std::string s = posix::read_tail_or_empty(path, max + 1);
     if (s.size() > max)
         s = "..." + s.substr(s.size() - max);
     return s;
 }
 
 int open_log(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
+    posix::Fd fd = posix::try_open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+    if (!fd)
         throw std::runtime_error("cannot create '" + path + "': " + std::strerror(errno));
-    return fd;
+    return fd.release();
 }
 
 } // namespace
@@ -124,19 +127,129 @@ Bindir find_bindir(const std::string& explicit_dir, int min_major) {
     return best;
 }
 
-std::string make_private_dir(const std::string& parent, const std::string& prefix,
-                             const RunAs& as) {
-    std::string tmpl = parent + "/" + prefix + "XXXXXX";
-    if (!::mkdtemp(&tmpl[0]))
-        throw std::runtime_error("cannot create a temporary directory in '" + parent +
-                                 "': " + std::strerror(errno));
-    if (as.switch_user && ::chown(tmpl.c_str(), as.uid, as.gid) != 0) {
-        const int e = errno;
-        ::rmdir(tmpl.c_str());
-        throw std::runtime_error("cannot hand '" + tmpl + "' to user " + as.user + ": " +
-                                 std::strerror(e));
+PrivateDir make_private_dir(const std::string& parent, const std::string& prefix, const RunAs& as) {
+    for (int attempt = 0;; ++attempt) {
+        std::string tmpl = parent + "/" + prefix + "XXXXXX";
+        if (!::mkdtemp(&tmpl[0]))
+            throw std::runtime_error("cannot create a temporary directory in '" + parent +
+                                     "': " + std::strerror(errno));
+        PrivateDir d{tmpl, {}};
+        try {
+            d.lock = posix::open_directory(tmpl);
+            // A sweep of another drill may hold it for the moment it takes to see that it is
+            // empty and remove it: wait for that, then check it is still there.
+            if (!posix::flock_bounded(d.lock.get(), LOCK_EX, std::chrono::seconds(10), tmpl))
+                throw posix::Error("could not lock", tmpl, EWOULDBLOCK);
+        } catch (const posix::Error& e) {
+            ::rmdir(tmpl.c_str());
+            throw std::runtime_error(std::string("cannot hold the work directory: ") + e.what());
+        }
+        struct stat st {};
+        if (::fstat(d.lock.get(), &st) == 0 && st.st_nlink == 0) {
+            if (attempt < 10)
+                continue; // removed by a sweep before we held it
+            throw std::runtime_error("cannot keep a work directory in '" + parent +
+                                     "': removed as soon as created, 10 times");
+        }
+        if (as.switch_user && ::chown(tmpl.c_str(), as.uid, as.gid) != 0) {
+            const int e = errno;
+            ::rmdir(tmpl.c_str());
+            throw std::runtime_error("cannot hand '" + tmpl + "' to user " + as.user + ": " +
+                                     std::strerror(e));
+        }
+        return d;
     }
-    return tmpl;
+}
+
+namespace {
+
+// A postmaster a killed drill left running in `data`: its pid from postmaster.pid, and only if
+// that process's working directory is `data` itself (the file is the server user's to write:
+// never signal a pid it merely names), and run by the data directory's owner. Stopped with
+// SIGQUIT (immediate shutdown), SIGKILL after 10 s.
+void stop_leftover_server(const std::string& data) {
+    struct stat dst {};
+    if (::lstat(data.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode))
+        return;
+    const std::string text = posix::read_tail_or_empty(data + "/postmaster.pid", 4096);
+    pid_t pid = 0;
+    try {
+        pid = static_cast<pid_t>(std::stol(text));
+    } catch (...) {
+        return;
+    }
+    if (pid <= 1)
+        return;
+    const std::string proc = "/proc/" + std::to_string(pid);
+    auto running_here = [&] {
+        struct stat cwd {
+        }, owner{};
+        if (::stat((proc + "/cwd").c_str(), &cwd) != 0 || cwd.st_dev != dst.st_dev ||
+            cwd.st_ino != dst.st_ino || ::stat(proc.c_str(), &owner) != 0 ||
+            owner.st_uid != dst.st_uid)
+            return false;
+        const std::string stat = posix::read_tail_or_empty(proc + "/stat", 4096);
+        const auto close = stat.rfind(')');
+        return !(close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
+    };
+    if (!running_here())
+        return;
+    ::kill(pid, SIGQUIT);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (running_here()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::usleep(100000);
+            break;
+        }
+        ::usleep(20000);
+    }
+}
+
+} // namespace
+
+std::vector<std::string> sweep_stale_work_dirs(const std::string& parent, const RunAs& as) {
+    std::vector<std::string> notes;
+    posix::Fd dir;
+    try {
+        dir = posix::open_directory(parent, true);
+    } catch (const posix::Error&) {
+        return notes; // the drill itself reports an unusable work directory
+    }
+    std::vector<std::string> names;
+    if (DIR* d = ::opendir(parent.c_str())) {
+        while (const dirent* e = ::readdir(d))
+            if (layout::is_drill_work_dir(e->d_name))
+                names.emplace_back(e->d_name);
+        ::closedir(d);
+    }
+    for (const auto& name : names) {
+        const std::string path = parent + "/" + name;
+        struct stat st {};
+        if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISDIR(st.st_mode))
+            continue;
+        const bool ours =
+            st.st_uid == ::geteuid() || (::geteuid() == 0 && as.switch_user && st.st_uid == as.uid);
+        if (!ours)
+            continue; // another user's drill: theirs to clean
+        try {
+            const posix::Fd held = posix::open_directory_at(dir.get(), name, path);
+            if (!posix::flock_bounded(held.get(), LOCK_EX, std::chrono::milliseconds(0), path))
+                continue; // a running drill's
+            if (name.compare(0, std::strlen(layout::kDrillClusterPrefix),
+                             layout::kDrillClusterPrefix) == 0)
+                stop_leftover_server(path + "/data");
+            posix::remove_tree_at(dir.get(), name, path);
+            notes.push_back("removed " + path +
+                            ", the work directory of a restore drill that did not finish "
+                            "(killed)");
+        } catch (const std::exception& e) {
+            notes.push_back("could not remove the stale drill work directory " + path + ": " +
+                            e.what());
+        }
+    }
+    return notes;
 }
 
 void remove_scratch_tree(const std::string& path) noexcept {
@@ -160,11 +273,15 @@ std::string ThrowawayCluster::log_tail() const {
 }
 
 void ThrowawayCluster::start() {
-    root_ = make_private_dir(settings_.work_dir, ".pg_dump-safe-restore-test.", as_);
+    PrivateDir root = make_private_dir(settings_.work_dir, layout::kDrillClusterPrefix, as_);
+    root_ = root.path;
+    root_lock_ = std::move(root.lock);
     socket_dir_ = root_;
     // A unix socket path has room for 107 bytes; ".s.PGSQL.NNNNN" needs 15 of them.
     if (socket_dir_.size() > 90) {
-        extra_socket_root_ = make_private_dir("/tmp", "pds-restore-sock.", as_);
+        PrivateDir sock = make_private_dir("/tmp", layout::kDrillSocketPrefix, as_);
+        extra_socket_root_ = sock.path;
+        socket_lock_ = std::move(sock.lock);
         socket_dir_ = extra_socket_root_;
     }
     const std::string data = root_ + "/data";
@@ -238,7 +355,7 @@ void ThrowawayCluster::start() {
             throw std::runtime_error("the throwaway PostgreSQL server exited during start-up (" +
                                      describe_status(status) + "):\n" + log_tail());
         }
-        std::ifstream pidfile(data + "/postmaster.pid");
+        std::stringstream pidfile(posix::read_tail_or_empty(data + "/postmaster.pid", 4096));
         std::string line;
         for (int i = 0; i < 8 && std::getline(pidfile, line); ++i) {
         }
@@ -270,13 +387,16 @@ void ThrowawayCluster::stop_and_remove() {
         }
         pid_ = -1;
     }
+    // Removed while still locked: a sweep never sees them half removed and unheld.
     if (!root_.empty()) {
         remove_scratch_tree(root_);
         root_.clear();
+        root_lock_ = posix::Fd();
     }
     if (!extra_socket_root_.empty()) {
         remove_scratch_tree(extra_socket_root_);
         extra_socket_root_.clear();
+        socket_lock_ = posix::Fd();
     }
 }
 

@@ -3,9 +3,11 @@
 // whatever happened (an exception, a caught SIGINT/SIGTERM).
 #pragma once
 
+#include "posix/fd.hpp"
 #include "restore/process.hpp"
 
 #include <string>
+#include <vector>
 
 namespace pds::restore {
 
@@ -54,13 +56,29 @@ private:
     ClusterSettings settings_;
     RunAs as_;
     std::string root_, socket_dir_, extra_socket_root_;
+    posix::Fd root_lock_, socket_lock_;
     pid_t pid_ = -1;
 };
 
-// A directory of our own (mode 0700) inside `parent`, owned by `as` when it switches user.
-std::string make_private_dir(const std::string& parent, const std::string& prefix, const RunAs& as);
+// A directory of our own (mode 0700) inside `parent`, owned by `as` when it switches user,
+// named prefix + 6 random characters. `lock` holds an flock on the directory for as long as
+// it is kept: a drill killed by SIGKILL leaves an unlocked one, which sweep_stale_work_dirs
+// removes. The lock is taken before anyone else could find the directory unlocked and
+// remove it (a sweep that got there first is detected and a new directory made).
+struct PrivateDir {
+    std::string path;
+    posix::Fd lock;
+};
+PrivateDir make_private_dir(const std::string& parent, const std::string& prefix, const RunAs& as);
 
 // Removes a directory tree we created (posix::remove_tree); never throws.
 void remove_scratch_tree(const std::string& path) noexcept;
+
+// Removes the drill work directories (layout::is_drill_work_dir) in `parent` that no running
+// drill holds: left by a drill killed with SIGKILL. Only directories of this user, or (as
+// root) of the server user `as`; a server still running in one is stopped first (SIGQUIT,
+// then SIGKILL after 10 s; only a process whose working directory is that cluster's data
+// directory). Returns one message per directory removed or left in place; never throws.
+std::vector<std::string> sweep_stale_work_dirs(const std::string& parent, const RunAs& as);
 
 } // namespace pds::restore

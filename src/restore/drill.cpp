@@ -1,6 +1,9 @@
 #include "restore/drill.hpp"
 
 #include "exec/child.hpp"
+#include "layout/layout.hpp"
+#include "posix/fd.hpp"
+#include "posix/open.hpp"
 #include "restore/cluster.hpp"
 #include "restore/process.hpp"
 #include "verify/decompress.hpp"
@@ -11,7 +14,6 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <poll.h>
@@ -46,11 +48,9 @@ void check_interrupted() {
         throw Interrupted{};
 }
 
+// Our own logs and query output, in the drill's private directory: "" when unreadable.
 std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return posix::read_tail_or_empty(path, 64u << 20);
 }
 
 // The last lines of a log that carry the reason ("ERROR:", "error:"), at most ~1500 bytes.
@@ -63,29 +63,13 @@ std::string log_excerpt(const std::string& path) {
     return s;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    void reset(int fd = -1) {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = fd;
-    }
-
-private:
-    int fd_;
-};
+using posix::Fd;
 
 int create_log(const std::string& path) {
-    const int fd =
-        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
+    Fd fd = posix::try_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+    if (!fd)
         throw DrillError("cannot create '" + path + "': " + std::strerror(errno));
-    return fd;
+    return fd.release();
 }
 
 // Runs a client program (as ourselves), stdout to out_fd (-1: /dev/null), stderr to log.
@@ -98,8 +82,19 @@ int run_logged(const std::vector<std::string>& argv, int in_fd, int out_fd,
     spec.stdout_fd = out_fd;
     spec.stderr_fd = err.get();
     const pid_t pid = spawn(spec);
-    err.reset();
+    err = Fd();
     return wait_for(pid);
+}
+
+// A query script in the drill's private directory (never through a link).
+void write_script(const std::string& file, const std::string& script) {
+    try {
+        Fd fd = posix::open_nofollow_regular(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix::write_all(fd.get(), script, file);
+        fd.close(file);
+    } catch (const posix::Error& e) {
+        throw DrillError(e.what());
+    }
 }
 
 bool succeeded(int status) {
@@ -126,8 +121,8 @@ void scan_command(const std::vector<std::string>& argv, const std::string& log, 
         spec.stdout_fd = wr.get();
         spec.stderr_fd = err.get();
         const pid_t pid = spawn(spec);
-        wr.reset();
-        err.reset();
+        wr = Fd();
+        err = Fd();
         std::unique_ptr<char[]> buf(new char[1 << 20]);
         bool scan_failed = false, passed_on = false;
         for (;;) {
@@ -184,8 +179,8 @@ private:
 };
 
 void read_plain(const std::string& path, const std::function<void(const char*, std::size_t)>& f) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0)
+    const Fd fd = posix::try_open(path, O_RDONLY);
+    if (!fd)
         throw DrillError("cannot open '" + path + "': " + std::strerror(errno));
     std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[1 << 20]);
     std::unique_ptr<verify::detail::Decompressor> dec;
@@ -224,10 +219,12 @@ void read_plain(const std::string& path, const std::function<void(const char*, s
 
 bool compressed_plain(const std::string& path) {
     std::uint8_t b[4] = {};
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(b), 4);
-    return verify::detail::sniff_codec(b, static_cast<std::size_t>(in.gcount())) !=
-           verify::detail::Codec::None;
+    const Fd fd = posix::try_open(path, O_RDONLY);
+    ssize_t n = -1;
+    while (fd && (n = ::read(fd.get(), b, sizeof b)) < 0 && errno == EINTR) {
+    }
+    return n > 0 && verify::detail::sniff_codec(b, static_cast<std::size_t>(n)) !=
+                        verify::detail::Codec::None;
 }
 
 int major_of(const std::string& version) {
@@ -304,6 +301,13 @@ public:
         scratch_parent_ = opts_.work_dir.empty()
                               ? fs::absolute(fs::path(dump_)).parent_path().string()
                               : opts_.work_dir;
+        // What a drill killed by SIGKILL left here (its cluster, still running perhaps).
+        {
+            const RunAs as = opts_.target_dsn.empty() ? server_user() : RunAs{};
+            r_.notes = sweep_stale_work_dirs(scratch_parent_, as);
+            for (auto& n : sweep_stale_work_dirs("/tmp", as))
+                r_.notes.push_back(std::move(n));
+        }
         std::unique_ptr<ThrowawayCluster> cluster;
         Target t;
         if (opts_.target_dsn.empty()) {
@@ -316,14 +320,14 @@ public:
         }
         // Logs and the query script: in the cluster's directory, or a directory of our own.
         struct Scratch {
-            std::string dir;
+            PrivateDir dir;
             ~Scratch() {
-                if (!dir.empty())
-                    remove_scratch_tree(dir);
+                if (!dir.path.empty())
+                    remove_scratch_tree(dir.path);
             }
         } scratch;
-        scratch.dir = make_private_dir(scratch_parent_, ".pg_dump-safe-restore-logs.", RunAs{});
-        logs_ = scratch.dir;
+        scratch.dir = make_private_dir(scratch_parent_, layout::kDrillLogsPrefix, RunAs{});
+        logs_ = scratch.dir.path;
 
         // What the dump holds. An archive's schema first (roles, encoding; cheap), its data
         // beside the restore; a plain dump's text is read once before the restore.
@@ -401,12 +405,7 @@ private:
     void sql(const std::vector<std::string>& conn, const std::string& script,
              const std::string& what) {
         const std::string file = logs_ + "/" + what + ".sql";
-        {
-            std::ofstream out(file, std::ios::binary);
-            out << script;
-            if (!out)
-                throw DrillError("cannot write '" + file + "'");
-        }
+        write_script(file, script);
         const std::string log = logs_ + "/" + what + ".log";
         const int status = run_logged(with(psql(conn), {"-f", file}), -1, -1, log);
         check_interrupted();
@@ -452,7 +451,7 @@ private:
             run_logged(with({bin_.program("psql"), "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1"},
                             with(t.conn, {"-c", query})),
                        -1, out.get(), log);
-        out.reset();
+        out = Fd();
         check_interrupted();
         if (!succeeded(status)) {
             const std::string err = read_file(log);
@@ -511,7 +510,7 @@ private:
                     spec.stderr_fd = err.get();
                     pid = spawn(spec);
                 }
-                rd.reset();
+                rd = Fd();
                 std::thread feeder([&] {
                     try {
                         read_plain(dump_, [&](const char* d, std::size_t n) {
@@ -530,7 +529,7 @@ private:
                         feed_error = e.what();
                     } catch (const Interrupted&) {
                     }
-                    wr.reset();
+                    wr = Fd();
                 });
                 status = wait_for(pid);
                 feeder.join();
@@ -586,16 +585,13 @@ private:
                   "SELECT 'v|0|' || current_setting('server_version');\n";
         const std::string file = logs_ + "/check.sql", out_path = logs_ + "/check.out",
                           log = logs_ + "/check.log";
-        {
-            std::ofstream out(file, std::ios::binary);
-            out << script;
-        }
+        write_script(file, script);
         Fd out(create_log(out_path));
         // ON_ERROR_STOP off: one table that cannot be counted must not hide the others.
         const int status = run_logged(
             with({bin_.program("psql"), "-X", "-A", "-t", "-q"}, with(t.conn, {"-f", file})), -1,
             out.get(), log);
-        out.reset();
+        out = Fd();
         check_interrupted();
         if (!succeeded(status))
             throw DrillError("counting the restored rows failed (psql " + describe_status(status) +

@@ -60,8 +60,9 @@ struct DrillResult {
     std::uint64_t dump_large_objects = 0;
     std::optional<std::uint64_t> restored_large_objects;
     std::time_t finished = 0;
-    bool checked = false;          // the comparison ran (the restore succeeded)
-    std::size_t differing() const; // tables, sequences and large objects that differ
+    std::vector<std::string> notes; // warnings: stale work directories of killed drills removed
+    bool checked = false;           // the comparison ran (the restore succeeded)
+    std::size_t differing() const;  // tables, sequences and large objects that differ
 };
 
 // Never throws for a bad dump or a failed restore (those are results); a caught SIGINT or

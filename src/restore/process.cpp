@@ -1,6 +1,7 @@
 #include "restore/process.hpp"
 
 #include "exec/child.hpp"
+#include "posix/open.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -56,7 +57,7 @@ pid_t spawn(const SpawnSpec& spec) {
             ::signal(s, SIG_DFL);
         if (spec.new_session)
             ::setsid();
-        int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        int devnull = posix::try_open("/dev/null", O_RDWR).release();
         const int in = spec.stdin_fd >= 0 ? spec.stdin_fd : devnull;
         const int out = spec.stdout_fd >= 0 ? spec.stdout_fd : devnull;
         const int err = spec.stderr_fd >= 0 ? spec.stderr_fd : out;

@@ -58,6 +58,18 @@ void remove_one(PruneResult& r) {
     }
     if (r.dry_run)
         return;
+    // The records kept beside the dump (its restore-drill result FINAL.restore-test.json, its
+    // manifest) go with it, first: a crash in between leaves a dump without a record (seen as
+    // not drilled), never a record that a later dump of the same name could be taken for.
+    // They never count as dumps (layout::is_work_file).
+    for (const char* suffix : {layout::kRestoreTest, layout::kManifest}) {
+        const std::string sidecar = path + suffix;
+        if (::unlink(sidecar.c_str()) != 0 && errno != ENOENT) {
+            r.error =
+                "unlink " + sidecar + ": " + std::strerror(errno) + "; " + path + " left in place";
+            return;
+        }
+    }
     if (!c.directory) {
         if (::unlink(path.c_str()) != 0)
             r.error = "unlink " + path + ": " + std::strerror(errno);

@@ -34,13 +34,15 @@ struct PruneSummary {
 // Called once per planned deletion, after the attempt (or, in a dry run, instead of it).
 using PruneReporter = std::function<void(const PruneResult&)>;
 
-// Removes plan.prune: files with unlink(2), directory dumps as a whole (posix::remove_tree:
-// through directory descriptors, links inside removed and never followed, even when swapped
-// in during the removal). Before removing, the path is lstat'ed
-// again: when it no longer is the same file (device/inode) or kind as when scanned, it is left
-// in place and reported as an error. Never throws for a deletion failure: failures are
-// collected in the summary and reported; exceptions thrown by `report` propagate.
-// A plan that is disabled or refused removes nothing.
+// Removes plan.prune, each with the records beside it (DUMP.restore-test.json,
+// DUMP.manifest.json; unlink(2), a link as a link; a record that cannot be removed is an
+// error and leaves the dump in place): files with unlink(2), directory dumps as a whole
+// (posix::remove_tree: through directory descriptors, links inside removed and never followed, even
+// when swapped in during the removal). Before removing, the path is lstat'ed again: when it no
+// longer is the same file (device/inode) or kind as when scanned, it is left in place and reported
+// as an error. Never throws for a deletion failure: failures are collected in the summary and
+// reported; exceptions thrown by `report` propagate. A plan that is disabled or refused removes
+// nothing.
 PruneSummary execute_plan(const Plan& plan, bool dry_run, const PruneReporter& report = {});
 
 // Everything retention does after a publication: scan the published dump's directory for
