@@ -211,7 +211,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             for (const auto& d : dumps) {
                 results.push_back(run_drill(d, o.drill));
                 for (const auto& n : results.back().notes)
-                    err << kProg << ": warning: " << audit::visible(n) << "\n";
+                    err << kProgram << ": warning: " << text::visible(n) << "\n";
                 if (exec::interrupted_by())
                     break;
                 if (o.record) {
