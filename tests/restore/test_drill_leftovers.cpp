@@ -9,6 +9,7 @@
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdio>
 #include <dirent.h>
 #include <sstream>
 #include <sys/stat.h>
@@ -125,6 +126,9 @@ TEST_CASE("a drill killed by SIGKILL: the audit does not walk into its work dire
     REQUIRE(left.size() == 2); // the cluster's directory and the logs'
     const std::string cluster = cluster_dir(root);
     REQUIRE(!cluster.empty());
+    // Figures only: the server usually follows its parent (PR_SET_PDEATHSIG), perhaps not yet.
+    std::printf("after the SIGKILL: %zu processes still run in %s\n",
+                processes_mentioning(cluster).size(), cluster.c_str());
 
     // A dump inside the leftover (as the cluster's own files could be taken for one): the
     // audit lists the root's dump only.
