@@ -85,21 +85,29 @@ bench_server_stop() {
 
 bench_psql() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
-# bench_make_db NAME MB: a database whose custom-format dump is about MB megabytes: one
-# table of md5 text, numbers and timestamps, plus a small table and an index.
+# bench_make_db NAME MB [TABLES]: a database whose custom-format dump is about MB megabytes:
+# TABLES tables (default 1) of md5 text, numbers and timestamps sharing the rows evenly
+# ("data" when there is one, data1..dataN otherwise), plus a small table and an index on
+# each. Several tables make several independent compressed streams, as real databases have.
 bench_make_db() {
-    local db=$1 rows=$(($2 * BENCH_ROWS_PER_MB))
+    local db=$1 rows=$(($2 * BENCH_ROWS_PER_MB)) tables=${3:-1} i name sql=""
+    for ((i = 1; i <= tables; i++)); do
+        name=data$i
+        if [ "$tables" = 1 ]; then name=data; fi
+        sql+="CREATE UNLOGGED TABLE $name (id bigint, a text, b text, n numeric(12,2), ts timestamptz);
+INSERT INTO $name
+    SELECT i, md5(i::text), md5((i * 7)::text), (i % 100000) * 1.25,
+           timestamptz '2020-01-01 00:00:00+00' + i * interval '1 second'
+    FROM generate_series($(((i - 1) * rows / tables + 1)), $((i * rows / tables))) i;
+ALTER TABLE $name SET LOGGED;
+CREATE INDEX ${name}_id ON $name (id);
+"
+    done
     bench_psql -d postgres -c "CREATE DATABASE $db"
     bench_psql -d "$db" <<SQL
 CREATE TABLE small (id int PRIMARY KEY, name text);
 INSERT INTO small SELECT i, 'name ' || i FROM generate_series(1, 1000) i;
-CREATE UNLOGGED TABLE data (id bigint, a text, b text, n numeric(12,2), ts timestamptz);
-INSERT INTO data
-    SELECT i, md5(i::text), md5((i * 7)::text), (i % 100000) * 1.25,
-           timestamptz '2020-01-01 00:00:00+00' + i * interval '1 second'
-    FROM generate_series(1, $rows) i;
-ALTER TABLE data SET LOGGED;
-CREATE INDEX data_id ON data (id);
+$sql
 VACUUM ANALYZE;
 SQL
 }

@@ -11,6 +11,7 @@
 #                  a tiny database and one of about 730 MB on disk; sizes are printed; 0 is
 #                  the 1,000-row table alone, the "tiny database" of issue 11)
 #   BENCH_TABLES   also a database of this many small tables (default 0: none)
+#   BENCH_DATA_TABLES  tables the rows of each sized database are spread over (default 1)
 #   BENCH_FORMATS  among custom, plain, directory, directory-j2, tar
 #                  (default "custom plain directory-j2"; set but empty: none)
 #   BENCH_SHAPES_FORMATS  formats of the output-shape block (default "plain custom"; empty:
@@ -66,7 +67,7 @@ bench_server_start "$BENCH_WORK"
 dbs=()
 for mb in $sizes; do
     say "create database d${mb}mb (~${mb} MiB custom dump)"
-    bench_make_db "d${mb}mb" "$mb"
+    bench_make_db "d${mb}mb" "$mb" "${BENCH_DATA_TABLES:-1}"
     dbs+=("d${mb}mb")
 done
 if [ "$ntables" -gt 0 ]; then

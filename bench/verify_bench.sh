@@ -7,6 +7,8 @@
 #              pds-verify-bench is built.
 # Environment:
 #   BENCH_MB       approximate size of the custom-format dump in MiB (default 150)
+#   BENCH_DATA_TABLES  tables the rows are spread over (default 4: four compressed streams
+#                  of equal size, which the parallel verification can share out)
 #   BENCH_FORMATS  formats to dump and verify (default "custom directory tar")
 #   REPEAT         runs of each measurement; the median is reported (default 3)
 #   VERIFY_JOBS    worker threads of the parallel full verification (default 0: the CPUs
@@ -33,6 +35,7 @@ source "$(dirname "$0")/lib.sh"
 
 bench_args "$0" "$@"
 mb=${BENCH_MB:-150}
+ntables=${BENCH_DATA_TABLES:-4}
 formats=${BENCH_FORMATS:-custom directory tar}
 repeat=${REPEAT:-3}
 vjobs=${VERIFY_JOBS:-0}
@@ -47,8 +50,8 @@ mkdir -p "$BENCH_WORK"
 trap bench_server_stop EXIT
 say "start PostgreSQL 15 on port $BENCH_PORT"
 bench_server_start "$BENCH_WORK"
-say "create database bench (~${mb} MiB custom dump, $((mb * BENCH_ROWS_PER_MB)) rows)"
-bench_make_db bench "$mb"
+say "create database bench (~${mb} MiB custom dump, $((mb * BENCH_ROWS_PER_MB)) rows in $ntables tables)"
+bench_make_db bench "$mb" "$ntables"
 
 # run_median LABEL [--rm PATH] CMD...: REPEAT runs (removing PATH before each, untimed);
 # sets R_WALL, R_CPU, R_RSS (median wall and CPU seconds, max RSS in KB); fails unless
@@ -154,7 +157,7 @@ if [[ " $formats " == *" custom "* ]]; then
     truncated+="| pg_restore -f /dev/null | $rc | $([ "$rc" = 0 ] && echo accepted || echo "rejected: $(head -n 1 "$BENCH_WORK/trunc.err")") |"$'\n'
 fi
 
-echo "## Verifier benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$PG_BINDIR/pg_dump" --version)"
+echo "## Verifier benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $("$PG_BINDIR/pg_dump" --version), $ntables data tables"
 echo "Load average at start: $load_start; at end: $(bench_load). CPU s = user + system of the"
 echo "command (pg_dump's excludes the server's work); peak RSS from GNU time."
 echo "$tables"

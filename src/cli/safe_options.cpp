@@ -33,6 +33,9 @@ const OptionSpec kOptions[] = {
      "the real pg_dump (default: first pg_dump in PATH that is not this program)"},
     {"pg-restore", true, "PATH", "pg_restore used to verify (default: beside the pg_dump used)"},
     {"verify", true, "LEVEL", "verification level: toc, structure (default) or full"},
+    {"verify-jobs", true, "N",
+     "threads that decompress while verifying (default 0: the CPUs available, at most 8; "
+     "1: none)"},
     {"on-failure", true, "CMD",
      "run CMD with /bin/sh -c after a failed run (also BACKUP_ON_FAILURE_CMD)"},
     {"on-success", true, "CMD",
@@ -307,6 +310,12 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
             throw UsageError("pg_dump-safe: invalid value '" + o.value["verify"] + "' for " +
                              where("verify") + ": expected toc, structure or full");
         o.verify = *l;
+    }
+    if (o.value.count("verify-jobs")) {
+        o.verify_jobs = to_count(o.value["verify-jobs"], where("verify-jobs"));
+        if (o.verify_jobs > 64)
+            throw UsageError("pg_dump-safe: invalid value '" + o.value["verify-jobs"] + "' for " +
+                             where("verify-jobs") + ": at most 64");
     }
     for (auto [name, field] : {std::pair<const char*, unsigned*>{"keep-last", &o.keep_last},
                                {"keep-days", &o.keep_days},
