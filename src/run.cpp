@@ -537,7 +537,8 @@ Failure interrupted_during_verification() {
             if (Step f = list_with_pg_restore(inv.tools, partial))
                 return f;
         testing::crash_point("mid-verify", partial.string());
-        const verify::Verdict v = verify::verify_path(partial, inv.opts.verify);
+        const verify::Verdict v =
+            verify::verify_path(partial, inv.opts.verify, {inv.opts.verify_jobs});
         if (exec::interrupted_by())
             return interrupted_during_verification();
         if (!v.ok)
@@ -765,13 +766,14 @@ void explain_retention(const Invocation& inv, const retention::RetentionRequest&
     PhaseTimer timer(rep.phases.retention);
     const bool show = inv.verbose() || ::isatty(2) || inv.opts.dry_run_retention;
     const verify::Level level = inv.opts.verify;
+    const verify::VerifyOptions vopts{inv.opts.verify_jobs};
     retention::RetentionRequest req;
     req.published = t.final_path;
     req.series_glob = inv.opts.series;
     req.settings = keep;
     req.dry_run = inv.opts.dry_run_retention;
-    req.verify = [level](const boost::filesystem::path& p) {
-        verify::Verdict v = verify::verify_path(p.string(), level);
+    req.verify = [level, vopts](const boost::filesystem::path& p) {
+        verify::Verdict v = verify::verify_path(p.string(), level, vopts);
         return retention::VerifyOutcome{v.ok, v.problem, v.info.database};
     };
     // Only dumps of the same database count (the archive header says which; the TOC level
