@@ -57,7 +57,8 @@ expect_has() {
 }
 
 s=_pg_dump_safe
-expect $s "pg_dump-safe --safe-ver" "--safe-verify="
+expect $s "pg_dump-safe --safe-ver" "--safe-verify-jobs= --safe-verify="
+expect $s "pg_dump-safe --safe-verify-j" "--safe-verify-jobs="
 expect $s "pg_dump-safe --safe-verify=" "full structure toc"
 expect $s "pg_dump-safe --safe-verify=st" "structure"
 expect $s "pg_dump-safe --safe-verify f" "full"
