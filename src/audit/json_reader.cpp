@@ -1,5 +1,7 @@
 #include "audit/json_reader.hpp"
 
+#include "text/text.hpp"
+
 #include <cstdlib>
 
 namespace pds::audit {
@@ -7,7 +9,7 @@ namespace {
 
 class Parser {
 public:
-    explicit Parser(const std::string& s) : s_(s) {}
+    Parser(const std::string& s, bool strict) : s_(s), strict_(strict) {}
 
     JsonValue document() {
         JsonValue v = value(0);
@@ -19,6 +21,7 @@ public:
 
 private:
     const std::string& s_;
+    const bool strict_;
     std::size_t pos_ = 0;
 
     [[noreturn]] void fail(const std::string& what) const {
@@ -58,6 +61,8 @@ private:
                 if (pos_ >= s_.size() || s_[pos_] != '"')
                     fail("expected a string key");
                 std::string key = string();
+                if (strict_ && v.find(key))
+                    fail("duplicate key \"" + key + "\"");
                 skip_ws();
                 if (pos_ >= s_.size() || s_[pos_] != ':')
                     fail("expected ':'");
@@ -198,8 +203,11 @@ private:
             if (c < 0x20)
                 fail("unescaped control character in string");
             if (c != '\\') {
-                out += static_cast<char>(c);
-                ++pos_;
+                const std::size_t n = strict_ ? text::utf8_sequence_length(s_, pos_) : 1;
+                if (n == 0)
+                    fail("invalid UTF-8 in string");
+                out.append(s_, pos_, n);
+                pos_ += n;
                 continue;
             }
             ++pos_;
@@ -297,7 +305,11 @@ std::string JsonValue::scalar_text() const {
 }
 
 JsonValue parse_json(const std::string& text) {
-    return Parser(text).document();
+    return Parser(text, false).document();
+}
+
+JsonValue parse_json_strict(const std::string& text) {
+    return Parser(text, true).document();
 }
 
 } // namespace pds::audit

@@ -141,19 +141,6 @@ std::string q(const std::string& s) {
     return out + "'";
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const std::string& path, const std::string& content) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
-    REQUIRE(out.good());
-}
-
 bool exists(const std::string& path) {
     struct stat st {};
     return ::lstat(path.c_str(), &st) == 0;
@@ -225,7 +212,7 @@ pid_t descendant_named(pid_t root, const std::string& comm) {
         pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
         if (pid <= 0)
             continue;
-        std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+        std::string stat = pds::test::read_file_or_empty("/proc/" + std::to_string(pid) + "/stat");
         auto open = stat.find('('), close = stat.rfind(')');
         if (open == std::string::npos || close == std::string::npos)
             continue;

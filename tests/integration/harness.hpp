@@ -3,6 +3,8 @@
 // of the test and left in place afterwards for inspection.
 #pragma once
 
+#include "support/files.hpp"
+
 #include <chrono>
 #include <functional>
 #include <map>
@@ -43,8 +45,8 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 // Shell-quote a string for /bin/sh.
 std::string q(const std::string& s);
 
-std::string read_file(const std::string& path);
-void write_file(const std::string& path, const std::string& content);
+using pds::test::read_file; // tests/support/files.hpp
+using pds::test::write_file;
 bool exists(const std::string& path); // lstat: symlinks count
 long long file_size(const std::string& path);
 

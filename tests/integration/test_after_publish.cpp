@@ -1,8 +1,8 @@
 // What runs after publication: retention (only after a verified publication, never the last
 // good dump), the Prometheus metrics file and the run journal (after every run).
 #include "harness.hpp"
-#include "strict_json.hpp"
-#include "strict_prom.hpp"
+#include "support/json.hpp"
+#include "support/prometheus.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

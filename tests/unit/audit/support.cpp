@@ -58,25 +58,6 @@ TempDir::~TempDir() {
         std::fprintf(stderr, "warning: could not remove %s\n", path_.c_str());
 }
 
-void write_file(const std::string& path, const std::string& content) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        FAIL(sys_error("cannot create", path));
-    out << content;
-    out.close();
-    if (!out)
-        FAIL(sys_error("cannot write", path));
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        FAIL(sys_error("cannot open", path));
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 void make_dirs(const std::string& path) {
     Run r = shell("mkdir -p " + shell_quote(path));
     if (r.status != 0)
@@ -267,7 +248,7 @@ JsonValue strict_json(const std::string& text) {
                   " 2>&1");
     INFO("python3 json check: " << r.out);
     REQUIRE(r.status == 0);
-    return parse_json(text);
+    return parse_json_strict(text);
 }
 
 std::time_t now() {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "audit/json_reader.hpp"
+#include "support/files.hpp"
+#include "support/prometheus.hpp"
 
 #include <ctime>
 #include <string>
@@ -24,8 +26,11 @@ private:
     std::string path_;
 };
 
-void write_file(const std::string& path, const std::string& content);
-std::string read_file(const std::string& path);
+using pds::test::parse_prometheus;
+using pds::test::PromDoc;
+using pds::test::PromSample;
+using pds::test::read_file; // tests/support
+using pds::test::write_file;
 void make_dirs(const std::string& path);
 void set_mtime(const std::string& path, std::time_t t);
 // Every file and directory under ROOT (and ROOT itself) gets mtime T: a fixed clock must
@@ -60,7 +65,7 @@ void pg_dump(const std::string& format, const std::string& out, const std::strin
 void pg_dumpall_globals(const std::string& out);
 
 // Parses JSON text strictly with python3's json module as well (rejecting invalid UTF-8,
-// NaN and duplicate keys) and returns the document parsed by our reader.
+// NaN and duplicate keys) and returns the document parsed by our strict reader.
 JsonValue strict_json(const std::string& text);
 
 std::time_t now();

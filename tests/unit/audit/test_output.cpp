@@ -1,7 +1,6 @@
 // The three output formats and --output: stable JSON fields, a strictly valid Prometheus
 // exposition, an aligned table; hostile names survive all of them.
 #include "audit/text.hpp"
-#include "prom_parser.hpp"
 #include "series/series.hpp"
 #include "support.hpp"
 

@@ -1,6 +1,5 @@
 // Real dumps of the seeded database "app" written by pg_dump 15, good, truncated and
 // damaged, checked by the real verifier.
-#include "prom_parser.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

@@ -43,20 +43,6 @@ gid_t nogroup_gid() {
     return gr->gr_gid;
 }
 
-void write_text(const std::string& path, const std::string& content) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << content;
-    if (!f)
-        throw std::runtime_error("cannot write " + path);
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 int run_with_deadline(const std::function<int()>& fn, int seconds) {
     const pid_t pid = ::fork();
     if (pid == 0) {

@@ -1,6 +1,8 @@
 // Helpers for the file-layer tests: a temporary directory, a foreign user, a watchdog.
 #pragma once
 
+#include "support/files.hpp"
+
 #include <functional>
 #include <string>
 #include <sys/types.h>
@@ -19,8 +21,8 @@ struct TempDir {
 uid_t nobody_uid();
 gid_t nogroup_gid();
 
-void write_text(const std::string& path, const std::string& content);
-std::string read_text(const std::string& path);
+using pds::test::read_file; // tests/support
+using pds::test::write_file;
 
 // Runs fn in a forked child; returns its exit status, or -1 if it was still running after
 // `seconds` (then it is killed): a call that blocks on a FIFO must fail the test, not hang it.

@@ -37,7 +37,7 @@ mode_t mode_of(const std::string& p) {
 
 TEST_CASE("AtomicFile replaces the file with the exact mode and leaves no temporary", "[posix]") {
     TempDir t;
-    write_text(t / "out", "old");
+    write_file(t / "out", "old");
     const mode_t old_umask = ::umask(077);
     {
         AtomicFile f(t / "out", 0640);
@@ -45,11 +45,11 @@ TEST_CASE("AtomicFile replaces the file with the exact mode and leaves no tempor
         CHECK(mode_of(f.temp_path()) == 0640); // fchmod: the umask 077 does not apply
         f.write("new ");
         f.write("content");
-        CHECK(read_text(t / "out") == "old");
+        CHECK(read_file(t / "out") == "old");
         f.commit();
     }
     ::umask(old_umask);
-    CHECK(read_text(t / "out") == "new content");
+    CHECK(read_file(t / "out") == "new content");
     CHECK(mode_of(t / "out") == 0640);
     CHECK(names_in(t.path) == std::vector<std::string>{"out"});
 }
@@ -64,32 +64,32 @@ TEST_CASE("default_file_mode follows the umask", "[posix]") {
 
 TEST_CASE("AtomicFile without commit removes its temporary and keeps the old file", "[posix]") {
     TempDir t;
-    write_text(t / "out", "old");
+    write_file(t / "out", "old");
     {
         AtomicFile f(t / "out", 0644);
         f.write("half");
     }
-    CHECK(read_text(t / "out") == "old");
+    CHECK(read_file(t / "out") == "old");
     CHECK(names_in(t.path) == std::vector<std::string>{"out"});
 }
 
 TEST_CASE("AtomicFile replaces a planted symbolic link - never the file behind it", "[posix]") {
     TempDir t;
-    write_text(t / "victim", "root only");
+    write_file(t / "victim", "root only");
     REQUIRE(::symlink((t / "victim").c_str(), (t / "out").c_str()) == 0);
     write_file_atomically(t / "out", "ours", 0644);
-    CHECK(read_text(t / "victim") == "root only");
+    CHECK(read_file(t / "victim") == "root only");
     struct stat st {};
     REQUIRE(::lstat((t / "out").c_str(), &st) == 0);
     CHECK(S_ISREG(st.st_mode));
-    CHECK(read_text(t / "out") == "ours");
+    CHECK(read_file(t / "out") == "ours");
 }
 
 TEST_CASE("AtomicFile fails with the path named and removes the temporary when the rename fails",
           "[posix]") {
     TempDir t;
     REQUIRE(::mkdir((t / "out").c_str(), 0755) == 0);
-    write_text(t / "out/keep", "x"); // a non-empty directory cannot be renamed over
+    write_file(t / "out/keep", "x"); // a non-empty directory cannot be renamed over
     CHECK_THROWS_WITH(write_file_atomically(t / "out", "data", 0644),
                       Catch::StartsWith("could not rename " + (t / ".out.tmp.")) &&
                           Catch::Contains(" to " + (t / "out") + ": "));
@@ -102,7 +102,7 @@ TEST_CASE("AtomicFile fails with the path named and removes the temporary when t
 TEST_CASE("flock_bounded gives up after its timeout while another holder keeps the lock",
           "[posix]") {
     TempDir t;
-    write_text(t / "lock", "");
+    write_file(t / "lock", "");
     Fd holder = open_nofollow_regular(t / "lock", O_RDONLY);
     REQUIRE(::flock(holder.get(), LOCK_SH) == 0); // any reader can do this
     Fd waiter = open_nofollow_regular(t / "lock", O_RDONLY);
@@ -121,7 +121,7 @@ TEST_CASE("flock_bounded gives up after its timeout while another holder keeps t
 
 TEST_CASE("flock_bounded takes the lock as soon as the holder lets go", "[posix]") {
     TempDir t;
-    write_text(t / "lock", "");
+    write_file(t / "lock", "");
     const pid_t pid = ::fork();
     if (pid == 0) {
         Fd h(::open((t / "lock").c_str(), O_RDONLY | O_CLOEXEC));

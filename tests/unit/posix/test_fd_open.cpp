@@ -79,13 +79,13 @@ TEST_CASE("write_all and read_all move every byte", "[posix]") {
 
 TEST_CASE("open_nofollow_regular refuses a symbolic link and never writes through it", "[posix]") {
     TempDir t;
-    write_text(t / "victim", "secret");
+    write_file(t / "victim", "secret");
     REQUIRE(::symlink((t / "victim").c_str(), (t / "link").c_str()) == 0);
     REQUIRE(::symlink((t / "absent").c_str(), (t / "dangling").c_str()) == 0);
     CHECK(open_code(t / "link", O_RDONLY) == ELOOP);
     CHECK(open_code(t / "link", O_WRONLY | O_TRUNC) == ELOOP);
     CHECK(open_code(t / "dangling", O_WRONLY | O_CREAT) == ELOOP);
-    CHECK(read_text(t / "victim") == "secret");
+    CHECK(read_file(t / "victim") == "secret");
     CHECK(::access((t / "absent").c_str(), F_OK) != 0); // not created through the link
     CHECK_THROWS_WITH(open_nofollow_regular(t / "link", O_RDONLY),
                       "refusing " + (t / "link") + ": it is a symbolic link, not a regular file");
@@ -115,23 +115,23 @@ TEST_CASE("open_nofollow_regular refuses directories and devices", "[posix]") {
 TEST_CASE("open_nofollow_regular clears O_NONBLOCK and applies O_TRUNC only after the checks",
           "[posix]") {
     TempDir t;
-    write_text(t / "mine", "old content");
+    write_file(t / "mine", "old content");
     Fd f = open_nofollow_regular(t / "mine", O_WRONLY | O_TRUNC);
     CHECK((::fcntl(f.get(), F_GETFL) & O_NONBLOCK) == 0);
     CHECK((::fcntl(f.get(), F_GETFD) & FD_CLOEXEC) != 0);
-    CHECK(read_text(t / "mine").empty());
+    CHECK(read_file(t / "mine").empty());
 
-    write_text(t / "planted", "the attacker's file");
+    write_file(t / "planted", "the attacker's file");
     REQUIRE(::chown((t / "planted").c_str(), nobody_uid(), nogroup_gid()) == 0);
     CHECK(open_code(t / "planted", O_WRONLY | O_TRUNC, {Owner::self_or_root, false}) == EPERM);
-    CHECK(read_text(t / "planted") == "the attacker's file");
+    CHECK(read_file(t / "planted") == "the attacker's file");
 }
 
 TEST_CASE("open_nofollow_regular checks the owner where asked", "[posix]") {
     TempDir t;
-    write_text(t / "foreign", "x");
+    write_file(t / "foreign", "x");
     REQUIRE(::chown((t / "foreign").c_str(), nobody_uid(), nogroup_gid()) == 0);
-    write_text(t / "own", "x");
+    write_file(t / "own", "x");
     CHECK(open_code(t / "foreign", O_RDONLY) == 0); // Owner::any
     CHECK(open_code(t / "foreign", O_RDONLY, {Owner::self_or_root, false}) == EPERM);
     CHECK(open_code(t / "own", O_RDONLY, {Owner::self_or_root, false}) == 0);
@@ -143,7 +143,7 @@ TEST_CASE("open_nofollow_regular checks the owner where asked", "[posix]") {
 TEST_CASE("open_nofollow_regular refuses files others may write where asked", "[posix]") {
     TempDir t;
     const OpenRules strict{Owner::self_or_root, true};
-    write_text(t / "conf", "x");
+    write_file(t / "conf", "x");
     REQUIRE(::chmod((t / "conf").c_str(), 0644) == 0);
     CHECK(open_code(t / "conf", O_RDONLY, strict) == 0);
     REQUIRE(::chmod((t / "conf").c_str(), 0666) == 0);

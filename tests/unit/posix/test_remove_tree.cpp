@@ -39,31 +39,31 @@ TEST_CASE("remove_tree removes a tree of files - links and FIFOs without followi
           "[posix]") {
     TempDir t;
     REQUIRE(::mkdir((t / "outside").c_str(), 0700) == 0);
-    write_text(t / "outside/victim", "keep me");
+    write_file(t / "outside/victim", "keep me");
     REQUIRE(::mkdir((t / "tree").c_str(), 0755) == 0);
     REQUIRE(::mkdir((t / "tree/a").c_str(), 0755) == 0);
     REQUIRE(::mkdir((t / "tree/a/b").c_str(), 0000) == 0); // root may still remove it
-    write_text(t / "tree/a/file", "x");
+    write_file(t / "tree/a/file", "x");
     REQUIRE(::mkfifo((t / "tree/a/fifo").c_str(), 0600) == 0);
     REQUIRE(::symlink((t / "outside").c_str(), (t / "tree/dirlink").c_str()) == 0);
     REQUIRE(::symlink((t / "outside/victim").c_str(), (t / "tree/a/filelink").c_str()) == 0);
     const int rc = run_with_deadline([&] { return remove_tree(t / "tree") ? 0 : 1; }, 10);
     CHECK(rc == 0);
     CHECK_FALSE(exists(t / "tree"));
-    CHECK(read_text(t / "outside/victim") == "keep me");
+    CHECK(read_file(t / "outside/victim") == "keep me");
 }
 
 TEST_CASE("remove_tree on a link removes the link only and reports a missing path", "[posix]") {
     TempDir t;
     REQUIRE(::mkdir((t / "target").c_str(), 0755) == 0);
-    write_text(t / "target/f", "x");
+    write_file(t / "target/f", "x");
     REQUIRE(::symlink((t / "target").c_str(), (t / "link").c_str()) == 0);
     CHECK(remove_tree(t / "link"));
     CHECK(exists(t / "target/f"));
     CHECK_FALSE(exists(t / "link"));
     CHECK_FALSE(remove_tree(t / "link"));
     CHECK_FALSE(remove_tree(t / "nodir/x"));
-    write_text(t / "plain", "x");
+    write_file(t / "plain", "x");
     CHECK(remove_tree(t / "plain"));
     CHECK_THROWS_WITH(remove_tree(t.path + "/.."), Catch::Contains("not a single file name"));
 }
@@ -71,7 +71,7 @@ TEST_CASE("remove_tree on a link removes the link only and reports a missing pat
 TEST_CASE("remove_tree refuses another user's entry where asked", "[posix]") {
     TempDir t;
     REQUIRE(::mkdir((t / "planted").c_str(), 0777) == 0);
-    write_text(t / "planted/f", "x");
+    write_file(t / "planted/f", "x");
     REQUIRE(::chown((t / "planted").c_str(), nobody_uid(), nogroup_gid()) == 0);
     try {
         remove_tree(t / "planted", {true});
@@ -93,7 +93,7 @@ TEST_CASE("remove_tree deletes nothing behind a link swapped in while it runs", 
     TempDir t;
     REQUIRE(::mkdir((t / "secret").c_str(), 0700) == 0);
     for (int i = 0; i < 100; ++i)
-        write_text(t / ("secret/v" + std::to_string(i)), "x");
+        write_file(t / ("secret/v" + std::to_string(i)), "x");
     REQUIRE(::mkdir((t / "shared").c_str(), 01777) == 0);
     REQUIRE(::chmod((t / "shared").c_str(), 01777) == 0);
 

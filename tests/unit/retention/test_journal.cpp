@@ -1,6 +1,7 @@
 // The run journal: JSON lines that parse strictly, even with many concurrent writers.
 #include "report/journal.hpp"
-#include "strict_json.hpp"
+#include "support/json.hpp"
+#include "support/writers.hpp"
 #include "test_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -115,33 +116,15 @@ TEST_CASE("concurrent runs appending to one journal never interleave lines") {
     TempDir dir;
     const auto journal = dir / "runs.jsonl";
     constexpr int kWriters = 4, kLines = 200;
-    std::vector<pid_t> pids;
-    for (int w = 0; w < kWriters; ++w) {
-        const pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            int rc = 0;
-            try {
-                JournalRecord r = sample_record();
-                // Lines far above PIPE_BUF, so a torn write would show.
-                r.detail = std::string(6000 + 500 * w, static_cast<char>('a' + w));
-                for (int i = 0; i < kLines; ++i) {
-                    r.bytes = static_cast<std::uint64_t>(i);
-                    append_journal(journal, r);
-                }
-            } catch (...) {
-                rc = 1;
-            }
-            ::_exit(rc);
+    run_forked_writers(kWriters, [&](int w) {
+        JournalRecord r = sample_record();
+        // Lines far above PIPE_BUF, so a torn write would show.
+        r.detail = std::string(6000 + 500 * w, static_cast<char>('a' + w));
+        for (int i = 0; i < kLines; ++i) {
+            r.bytes = static_cast<std::uint64_t>(i);
+            append_journal(journal, r);
         }
-        pids.push_back(pid);
-    }
-    for (pid_t pid : pids) {
-        int status = 0;
-        REQUIRE(::waitpid(pid, &status, 0) == pid);
-        REQUIRE(WIFEXITED(status));
-        REQUIRE(WEXITSTATUS(status) == 0);
-    }
+    });
     const std::string text = read_file(journal);
     REQUIRE(text.back() == '\n');
     const auto lines = lines_of(text);

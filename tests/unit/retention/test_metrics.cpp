@@ -1,6 +1,7 @@
 // The Prometheus textfile: strict exposition format, carried-over values, several targets.
 #include "report/metrics.hpp"
-#include "strict_prom.hpp"
+#include "support/prometheus.hpp"
+#include "support/writers.hpp"
 #include "test_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -36,7 +37,7 @@ RunMetrics run(bool ok, std::time_t end, const std::string& target = "/b/app-202
     return m;
 }
 
-double value(const PromFile& f, const std::string& name, const std::string& target,
+double value(const PromDoc& f, const std::string& name, const std::string& target,
              std::map<std::string, std::string> extra = {}) {
     extra["target"] = target;
     const auto s = f.find(name, extra);
@@ -45,7 +46,7 @@ double value(const PromFile& f, const std::string& name, const std::string& targ
     return s[0].value;
 }
 
-PromFile load(const fs::path& p) {
+PromDoc load(const fs::path& p) {
     return parse_prometheus(read_file(p));
 }
 
@@ -57,13 +58,13 @@ TEST_CASE("a successful run writes every family with HELP and TYPE") {
     TempDir dir;
     const auto file = dir / "pg_dump_safe.prom";
     write_metrics(file, run(true, 1781665200));
-    const PromFile f = load(file);
+    const PromDoc f = load(file);
     for (const char* fam : kAllFamilies) {
         if (std::string(fam) == "pg_dump_safe_last_failure_timestamp_seconds")
             continue; // never failed
         INFO(fam);
-        CHECK(f.type.at(fam) == "gauge");
-        CHECK_FALSE(f.help.at(fam).empty());
+        CHECK(f.families.at(fam).type == "gauge");
+        CHECK_FALSE(f.families.at(fam).help.empty());
     }
     CHECK(f.find("pg_dump_safe_last_failure_timestamp_seconds").empty());
     CHECK(value(f, "pg_dump_safe_last_run_success", kT) == 1);
@@ -81,7 +82,7 @@ TEST_CASE("a failed run keeps the last success time and records the reason") {
     const auto file = dir / "pg_dump_safe.prom";
     write_metrics(file, run(true, 1781665200));
     write_metrics(file, run(false, 1781751600));
-    PromFile f = load(file);
+    PromDoc f = load(file);
     CHECK(value(f, "pg_dump_safe_last_run_success", kT) == 0);
     CHECK(value(f, "pg_dump_safe_last_run_timestamp_seconds", kT) == Approx(1781751600.25));
     CHECK(value(f, "pg_dump_safe_last_success_timestamp_seconds", kT) == Approx(1781665200.25));
@@ -112,7 +113,7 @@ TEST_CASE("a failed run keeps the last success time and records the reason") {
 TEST_CASE("a first run that fails has no last success sample") {
     TempDir dir;
     write_metrics(dir / "m.prom", run(false, 1781665200));
-    const PromFile f = load(dir / "m.prom");
+    const PromDoc f = load(dir / "m.prom");
     CHECK(f.find("pg_dump_safe_last_success_timestamp_seconds").empty());
     CHECK(value(f, "pg_dump_safe_last_run_success", kT) == 0);
 }
@@ -125,7 +126,7 @@ TEST_CASE("several series share one file - a run replaces only its own series' s
     write_metrics(file, run(true, 1781665200, "/b/app.dump"));
     write_metrics(file, billing);
     write_metrics(file, run(false, 1781665400, "/b/app.dump"));
-    const PromFile f = load(file);
+    const PromDoc f = load(file);
     CHECK(value(f, "pg_dump_safe_last_run_success", "/b/billing.dump") == 0);
     CHECK(value(f, "pg_dump_safe_last_run_success", "/b/app.dump") == 0);
     CHECK(value(f, "pg_dump_safe_last_success_timestamp_seconds", "/b/app.dump") ==
@@ -144,7 +145,7 @@ TEST_CASE("label values are escaped and made valid UTF-8 - control bytes never r
     write_metrics(file, m); // read back and rewritten: must still be one series
     const std::string text = read_file(file);
     CHECK(text.find("we\\\"ird\\\\na\\nme") != std::string::npos);
-    const PromFile f = load(file);
+    const PromDoc f = load(file);
     // The one rule of src/text: invalid bytes and control characters as the text \xHH.
     const std::string expected = "/b/we\"ird\\na\nme-\\xff-caf\xC3\xA9\\x1b[2J\\x0d.dump";
     for (char c : text)
@@ -160,7 +161,7 @@ TEST_CASE("dated targets of one series are one job: the newest run replaces the 
     write_metrics(file, run(true, 1781665200, "/b/app-2026-06-17.dump"));
     write_metrics(file, run(false, 1781751600, "/b/app-2026-06-18.dump"));
     write_metrics(file, run(true, 1781838000, "/b/app-2026-06-19.dump"));
-    const PromFile f = load(file);
+    const PromDoc f = load(file);
     REQUIRE(f.find("pg_dump_safe_last_run_success").size() == 1);
     CHECK(value(f, "pg_dump_safe_last_run_success", "/b/app-2026-06-19.dump") == 1);
     CHECK(f.find("pg_dump_safe_last_failure_timestamp_seconds").size() == 1);
@@ -205,7 +206,7 @@ TEST_CASE("garbage in a previous file is dropped - never copied") {
     write_file(file, "not a metric line\n{broken\nother_metric{a=\"b\"} 1\n"
                      "pg_dump_safe_last_run_success{target=\"x\" 1\n");
     write_metrics(file, run(true, 1781665200));
-    const PromFile f = load(file);
+    const PromDoc f = load(file);
     CHECK(f.find("other_metric").empty());
     CHECK(f.find("pg_dump_safe_last_run_success").size() == 1);
 }
@@ -214,33 +215,15 @@ TEST_CASE("concurrent runs of different targets all end up in the shared file") 
     TempDir dir;
     const auto file = dir / "m.prom";
     constexpr int kWriters = 4, kRuns = 25;
-    std::vector<pid_t> pids;
-    for (int w = 0; w < kWriters; ++w) {
-        const pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            int rc = 0;
-            try {
-                for (int i = 0; i < kRuns; ++i) {
-                    RunMetrics m = run(i % 2 == 0, 1781665200 + i, "/b/t" + std::to_string(w));
-                    m.series = m.target; // four jobs
-                    m.bytes = static_cast<std::uint64_t>(i);
-                    write_metrics(file, m);
-                }
-            } catch (...) {
-                rc = 1;
-            }
-            ::_exit(rc);
+    run_forked_writers(kWriters, [&](int w) {
+        for (int i = 0; i < kRuns; ++i) {
+            RunMetrics m = run(i % 2 == 0, 1781665200 + i, "/b/t" + std::to_string(w));
+            m.series = m.target; // four jobs
+            m.bytes = static_cast<std::uint64_t>(i);
+            write_metrics(file, m);
         }
-        pids.push_back(pid);
-    }
-    for (pid_t pid : pids) {
-        int status = 0;
-        REQUIRE(::waitpid(pid, &status, 0) == pid);
-        REQUIRE(WIFEXITED(status));
-        REQUIRE(WEXITSTATUS(status) == 0);
-    }
-    const PromFile f = load(file);
+    });
+    const PromDoc f = load(file);
     for (int w = 0; w < kWriters; ++w) {
         const std::string t = "/b/t" + std::to_string(w);
         CHECK(value(f, "pg_dump_safe_last_run_bytes", t) == kRuns - 1);

@@ -1,6 +1,8 @@
 // Helpers shared by the retention/report unit tests.
 #pragma once
 
+#include "support/files.hpp" // read_file, write_file
+
 #include <boost/filesystem.hpp>
 #include <cstdlib>
 #include <ctime>
@@ -56,20 +58,6 @@ private:
     std::string old_;
     bool had_ = false;
 };
-
-inline void write_file(const boost::filesystem::path& p, const std::string& content) {
-    std::ofstream out(p.string(), std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush())
-        throw std::runtime_error("cannot write " + p.string());
-}
-
-inline std::string read_file(const boost::filesystem::path& p) {
-    std::ifstream in(p.string(), std::ios::binary);
-    if (!in)
-        throw std::runtime_error("cannot read " + p.string());
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // UTC time of a civil date/time.
 inline std::time_t utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {

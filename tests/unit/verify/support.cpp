@@ -106,19 +106,6 @@ std::vector<TarMember> tar_members(const fs::path& archive) {
     return out;
 }
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const fs::path& p, const std::string& content) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << content;
-    REQUIRE(out.good());
-}
-
 std::uint64_t size_of(const fs::path& p) {
     return fs::file_size(p);
 }

@@ -2,6 +2,7 @@
 // test server's pg_dump, and the file damage the tests inflict on them.
 #pragma once
 
+#include "support/files.hpp"
 #include "verify/verify.hpp"
 
 #include <cstdint>
@@ -46,8 +47,8 @@ struct TarMember {
 // The members of a tar file, read with a minimal parser of its own.
 std::vector<TarMember> tar_members(const fs::path& archive);
 
-std::string read_file(const fs::path& p);
-void write_file(const fs::path& p, const std::string& content);
+using pds::test::read_file; // tests/support
+using pds::test::write_file;
 std::uint64_t size_of(const fs::path& p);
 void truncate_file(const fs::path& p, std::uint64_t size);
 void zero_range(const fs::path& p, std::uint64_t offset, std::uint64_t length);

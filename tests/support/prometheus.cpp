@@ -1,12 +1,13 @@
-#include "prom_parser.hpp"
+#include "support/prometheus.hpp"
 
-#include "audit/text.hpp"
+#include "text/text.hpp"
 
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <stdexcept>
 
-namespace pds::audit::test {
+namespace pds::test {
 namespace {
 
 bool name_start(char c, bool colon) {
@@ -62,9 +63,11 @@ std::vector<PromSample> PromDoc::find(const std::string& name,
 
 PromDoc parse_prometheus(const std::string& text) {
     PromDoc doc;
-    if (!is_valid_utf8(text))
+    if (!text::is_valid_utf8(text))
         throw std::runtime_error("exposition is not valid UTF-8");
-    if (!text.empty() && text.back() != '\n')
+    if (text.empty())
+        throw std::runtime_error("empty exposition");
+    if (text.back() != '\n')
         throw std::runtime_error("last line does not end with a newline");
     std::set<std::string> seen_series, closed_families, help_seen;
     std::string current;
@@ -106,8 +109,8 @@ PromDoc parse_prometheus(const std::string& text) {
                 } else {
                     if (!f.type.empty())
                         throw LineError("second TYPE for " + name);
-                    static const std::set<std::string> types{"counter", "gauge", "histogram",
-                                                             "summary", "untyped"};
+                    // histogram and summary are valid, but we never write them.
+                    static const std::set<std::string> types{"counter", "gauge", "untyped"};
                     if (!types.count(arg))
                         throw LineError("unknown type '" + arg + "'");
                     f.type = arg;
@@ -192,19 +195,17 @@ PromDoc parse_prometheus(const std::string& text) {
                 throw LineError("expected a space before the value");
             std::string rest = line.substr(i + 1);
             auto sp = rest.find(' ');
-            s.value = parse_value(rest.substr(0, sp));
-            if (sp != std::string::npos) {
-                std::string ts = rest.substr(sp + 1);
-                if (ts.empty() || ts.find_first_not_of("-0123456789") != std::string::npos)
-                    throw LineError("bad timestamp '" + ts + "'");
-            }
+            s.value_text = rest.substr(0, sp);
+            s.value = parse_value(s.value_text);
+            if (sp != std::string::npos) // valid, but we never write timestamps
+                throw LineError("timestamp or trailing text after the value");
             doc.samples.push_back(std::move(s));
         } catch (const LineError& e) {
             throw std::runtime_error("line " + std::to_string(lineno) + ": " + e.what() + ": " +
-                                     visible(line));
+                                     text::visible(line));
         }
     }
     return doc;
 }
 
-} // namespace pds::audit::test
+} // namespace pds::test

@@ -1,18 +1,20 @@
 // A strict parser of the Prometheus text exposition format (0.0.4), standing in for
-// promtool, which is not available: it rejects what node_exporter's textfile collector
-// would reject and some things it would merely tolerate.
+// promtool, which is not available. It checks the metrics file of pg_dump-safe and the
+// audit's and drill's --format=prometheus: anything node_exporter's textfile collector would
+// reject, or that we never mean to write (timestamps, histogram/summary types, an empty
+// file), throws.
 #pragma once
 
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace pds::audit::test {
+namespace pds::test {
 
 struct PromSample {
     std::string name;
     std::map<std::string, std::string> labels; // unescaped values
+    std::string value_text;                    // as written
     double value = 0;
 };
 
@@ -31,4 +33,4 @@ struct PromDoc {
 // Throws std::runtime_error("line N: ...") at the first violation.
 PromDoc parse_prometheus(const std::string& text);
 
-} // namespace pds::audit::test
+} // namespace pds::test
