@@ -111,7 +111,7 @@ struct Arena {
     }
     void refill() {
         for (int i = 0; i < 100; ++i)
-            write_text(secret + "/v" + std::to_string(i), "x");
+            write_file(secret + "/v" + std::to_string(i), "x");
     }
 };
 
