@@ -6,10 +6,10 @@
 #include "audit/render.hpp"
 #include "audit/text.hpp"
 #include "audit/verify_files.hpp"
+#include "posix/open.hpp"
 
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #ifndef PDS_VERSION
 #define PDS_VERSION "unknown"
@@ -53,15 +53,22 @@ void check_restore_age(const Options& o, Report& r) {
         const std::string record = dump + ".restore-test.json";
         std::string code, message;
         try {
-            std::ifstream in(record, std::ios::binary);
-            if (!in) {
+            // Never through a link, never blocking on a FIFO planted at the record's name.
+            std::string text;
+            bool missing = false;
+            try {
+                text = posix::read_regular_file(record, 1 << 20);
+            } catch (const posix::Error& e) {
+                if (e.code() != ENOENT)
+                    throw;
+                missing = true;
+            }
+            if (missing) {
                 code = "no-restore-test";
                 message = "newest good restore point of series " + s.dir + "/" + s.name +
                           " has no restore drill (" + record + ")";
             } else {
-                std::stringstream ss;
-                ss << in.rdbuf();
-                const JsonValue j = parse_json(ss.str());
+                const JsonValue j = parse_json(text);
                 const std::int64_t age =
                     static_cast<std::int64_t>(r.now) - j.at("finished_epoch").as_int();
                 if (j.at("result").text != "pass") {

@@ -18,7 +18,6 @@ declare -A ALLOWED=(
     [locate.cpp.o]="src/exec/locate.cpp: compares two executables' bytes"
     [file_reader.cpp.o]="src/verify/file_reader.cpp: the verifier's reader (read-only; callers check the file type first)"
     [cache.cpp.o]="src/audit/cache.cpp: reads the audit's own cache file (written through posix::AtomicFile)"
-    [libpds_audit.a:cli.cpp.o]="src/audit/cli.cpp: reads FINAL.restore-test.json for --max-restore-age"
 )
 mapfile -t archives < <(find "$build/src" -name '*.a' ! -name 'libpds_posix.a' | sort)
 mapfile -t mains < <(find "$build/src" -path '*/main/*' -name '*.o' | sort)

@@ -8,6 +8,7 @@
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <dirent.h>
@@ -169,4 +170,18 @@ TEST_CASE("a running drill's work directories are never swept", "[pg15][restore]
     INFO(read_file(root + "/../pds-drill-leftovers-live-1.err"));
     CHECK(status == 0);
     CHECK(work_dirs(root).empty());
+}
+
+TEST_CASE("audit --max-restore-age: a FIFO planted at the drill record does not hang the audit",
+          "[pg15][restore][leftovers]") {
+    Env env = server_env("s15");
+    const std::string root = backup_root("fifo");
+    const std::string dump = make_dump(env, "drill_leftover_fifo", root);
+    REQUIRE(::mkfifo((dump + ".restore-test.json").c_str(), 0666) == 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    Result a = sh("timeout 60 " + q(audit_bin()) + " --max-restore-age=8d " + q(root), env);
+    INFO(a.out << a.err);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
+    CHECK(a.status == 1); // a warning, not the 124 of timeout
+    CHECK((a.out + a.err).find("it is a FIFO, not a regular file") != std::string::npos);
 }
