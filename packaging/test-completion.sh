@@ -59,7 +59,7 @@ expect_has() {
 s=_pg_dump_safe
 expect $s "pg_dump-safe --safe-ver" "--safe-verify-jobs= --safe-verify="
 expect $s "pg_dump-safe --safe-verify-j" "--safe-verify-jobs="
-expect $s "pg_dump-safe --safe-verify=" "full structure toc"
+expect $s "pg_dump-safe --safe-verify=" "full restore structure toc"
 expect $s "pg_dump-safe --safe-verify=st" "structure"
 expect $s "pg_dump-safe --safe-verify f" "full"
 expect $s "pg_dump-safe --safe-keep-" "--safe-keep-days= --safe-keep-last= --safe-keep-monthly= --safe-keep-weekly="

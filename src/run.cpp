@@ -18,6 +18,7 @@
 #include "exec/locate.hpp"
 #include "exec/pg_wrapper.hpp"
 #include "failure/failure.hpp"
+#include "manifest/step.hpp"
 #include "publish/durable.hpp"
 #include "publish/output_target.hpp"
 #include "publish/partial.hpp"
@@ -37,6 +38,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,11 +96,19 @@ struct Held {
     bool partial_made = false; // the partial exists and is ours (until it is published)
 };
 
+// verify → check content: what verification learnt about the partial.
+struct Verified {
+    verify::ArchiveInfo info; // the verifier's ok verdict
+    std::string toc_listing;  // pg_restore -l's output (archives), reused by the manifest
+};
+
 struct Run {
     Invocation inv;
     Output out;
     Held held;
     RunReport report;
+    Verified verified;
+    manifest::StepResult content; // content manifest, its comparison, the restore drill
 };
 
 // The final name as the reports give it.
@@ -257,7 +267,7 @@ cli::SafeArity arity_with_version(const std::string& name) {
         say(e.what());
         return Failure::of(Reason::WrapperUsage, e.what());
     }
-    rep.verify = verify::level_name(inv.opts.verify);
+    rep.verify = cli::verify_level_name(inv.opts);
     return std::nullopt;
 }
 
@@ -501,18 +511,24 @@ Failure interrupted_during_verification() {
     return Failure::interrupted(exec::interrupted_by(), "interrupted during verification");
 }
 
-// pg_restore -l reads the TOC the way a restore will (not for plain dumps).
+// pg_restore -l reads the TOC the way a restore will (not for plain dumps). Its listing is
+// kept (in a memfd) for the content manifest, which then needs no second pg_restore -l.
 [[nodiscard]] Step list_with_pg_restore(const exec::Tools& tools,
-                                        const boost::filesystem::path& partial) {
+                                        const boost::filesystem::path& partial,
+                                        std::string& listing) {
     exec::ChildSpec spec;
     spec.program = tools.pg_restore;
     spec.argv = {"pg_restore", "-l", "--", partial.string()}; // a name may start with -
-    const int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    spec.stdout_fd = devnull;
+    int out = ::memfd_create("pg_restore-l", MFD_CLOEXEC);
+    if (out < 0)
+        out = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    spec.stdout_fd = out;
     spec.pass_stderr = false;
     const exec::ChildResult c = exec::run_child(spec);
-    if (devnull >= 0)
-        ::close(devnull);
+    if (out >= 0) {
+        listing = manifest::read_from_start(out);
+        ::close(out);
+    }
     if (exec::interrupted_by())
         return interrupted_during_verification();
     if (c.started && c.exited && c.exit_code == 0)
@@ -527,14 +543,14 @@ Failure interrupted_during_verification() {
 // verify: non-empty, pg_restore -l, then the native verifier proves the rest of the archive
 // is there (at --safe-verify's level).
 [[nodiscard]] Step verify_partial(const Invocation& inv, const Output& out,
-                                  report::PhaseTimes& phases) {
+                                  report::PhaseTimes& phases, Verified& verified) {
     const boost::filesystem::path& partial = out.target.partial;
     {
         PhaseTimer t(phases.verify);
         if (publish::partial_bytes(partial) == 0)
             return Failure::of(Reason::EmptyOutput, "pg_dump exited 0 but wrote no data");
         if (inv.format() != cli::Format::Plain)
-            if (Step f = list_with_pg_restore(inv.tools, partial))
+            if (Step f = list_with_pg_restore(inv.tools, partial, verified.toc_listing))
                 return f;
         testing::crash_point("mid-verify", partial.string());
         const verify::Verdict v =
@@ -543,9 +559,55 @@ Failure interrupted_during_verification() {
             return interrupted_during_verification();
         if (!v.ok)
             return Failure::of(Reason::VerifyFailed, v.problem);
+        verified.info = v.info;
     }
     testing::crash_point("after-verify", partial.string());
     return std::nullopt;
+}
+
+// A dump published under a name of its own (-f FILE, -Fd) gets a content manifest beside it;
+// not standard output (a later command may append to the same file) nor an append.
+bool has_manifest(const Output& out) {
+    const Shape s = out.target.shape;
+    return (s == Shape::File || s == Shape::Directory || s == Shape::DirectoryInside) &&
+           !out.target.final_path.empty();
+}
+
+// check content: the content manifest, its comparison with the previous dump of the series
+// (WARNING lines; a failure with --safe-shrink=fail) and, with --safe-verify=restore, the
+// restore drill of the partial (src/manifest/step.hpp). Counted in the verify phase.
+[[nodiscard]] Step check_content(const Invocation& inv, const Output& out, const Verified& verified,
+                                 manifest::StepResult& content, RunReport& rep) {
+    manifest::StepInput in;
+    in.enabled = inv.opts.manifest && has_manifest(out);
+    in.verify_restore = inv.opts.verify_restore;
+    in.count_rows = inv.opts.verify == verify::Level::Full;
+    in.level_name = rep.verify;
+    in.partial = out.target.partial.string();
+    in.final_path = has_manifest(out) ? out.target.final_path.string() : "";
+    in.target_name = rep.target;
+    in.series_glob = inv.opts.series;
+    in.pg_restore = inv.tools.pg_restore;
+    in.info = verified.info;
+    in.toc_listing = verified.toc_listing;
+    in.max_shrink_percent = inv.opts.max_shrink_percent;
+    in.shrink_fail = inv.opts.shrink_fail;
+    {
+        PhaseTimer t(rep.phases.verify);
+        content = manifest::check_content(in);
+    }
+    rep.content_env = content.hook_env();
+    rep.content_json = content.journal_json();
+    rep.content_checked = content.compared;
+    rep.content_warnings = content.warning_checks();
+    if (content.manifest)
+        rep.table_data_bytes = content.manifest->data_bytes ? content.manifest->data_bytes
+                                                            : content.manifest->stored_data_bytes;
+    if (!content.failure)
+        return std::nullopt;
+    if (content.interrupted)
+        return Failure::interrupted(exec::interrupted_by(), *content.failure);
+    return Failure::of(Reason::VerifyFailed, *content.failure);
 }
 
 // ---- publish ----------------------------------------------------------------------------------
@@ -649,6 +711,21 @@ void put_in_place(const Invocation& inv, const Output& out, Held& held, RunRepor
 }
 
 // ---- after publication: report, hooks, retention ----------------------------------------------
+
+// FINAL.manifest.json beside the published dump: the new one, or none (--safe-manifest=off:
+// an old one would describe the previous dump). Not beside a FINAL in a directory we may not
+// write. A failure is a warning (for -Fd into a mount point, whose parent is often not ours,
+// only with -v): the dump is published.
+void publish_manifest(const Invocation& inv, const Output& out,
+                      const manifest::StepResult& content) {
+    if (!has_manifest(out) || out.in_place)
+        return;
+    const std::string w =
+        manifest::publish_manifest(inv.opts.manifest ? content.manifest : std::nullopt,
+                                   out.target.final_path.string(), inv.sync());
+    if (!w.empty() && (out.target.shape != Shape::DirectoryInside || inv.verbose()))
+        say("pg_dump-safe: warning: manifest not written: " + w);
+}
 
 void announce_published(const Invocation& inv, const RunReport& rep) {
     if (!rep.not_durable.empty())
@@ -879,12 +956,13 @@ int run(const std::vector<std::string>& args) {
             return report_failure(r, *f);
         if (Step f = dump(inv, r.out, rep.phases))
             return report_failure(r, *f);
-        if (Step f = verify_partial(inv, r.out, rep.phases))
+        if (Step f = verify_partial(inv, r.out, rep.phases, r.verified))
             return report_failure(r, *f);
-        // (seam) further checks of the verified partial: manifest and shrink check here ...
-        // (seam) ... and the optional restore drill of the partial just before publication.
+        if (Step f = check_content(inv, r.out, r.verified, r.content, rep))
+            return report_failure(r, *f);
         if (Step f = publish_partial(inv, r.out, r.held, rep))
             return report_failure(r, *f);
+        publish_manifest(inv, r.out, r.content);
         announce_published(inv, rep);
         if (const int s = run_success_hook(inv, r.out, rep))
             return s;

@@ -32,7 +32,8 @@ const OptionSpec kOptions[] = {
     {"pg-dump", true, "PATH",
      "the real pg_dump (default: first pg_dump in PATH that is not this program)"},
     {"pg-restore", true, "PATH", "pg_restore used to verify (default: beside the pg_dump used)"},
-    {"verify", true, "LEVEL", "verification level: toc, structure (default) or full"},
+    {"verify", true, "LEVEL",
+     "verification level: toc, structure (default), full, or restore (full plus a restore drill)"},
     {"verify-jobs", true, "N",
      "threads that decompress while verifying (default 0: the CPUs available, at most 8; "
      "1: none)"},
@@ -53,6 +54,12 @@ const OptionSpec kOptions[] = {
     {"dry-run-retention", false, "", "print what retention would delete, delete nothing"},
     {"metrics-file", true, "PATH", "write Prometheus textfile metrics after every run"},
     {"journal", true, "PATH", "append one JSON line per run to PATH"},
+    {"manifest", true, "on|off",
+     "write FINAL.manifest.json (tables, rows, data bytes) and compare with the previous dump "
+     "(default on)"},
+    {"max-shrink", true, "PERCENT",
+     "warn when the table data fell by more than PERCENT since the previous dump (default 50)"},
+    {"shrink", true, "warn|fail", "what a content warning does: warn (default) or fail the run"},
 };
 
 const OptionSpec* find_spec(const std::string& name) {
@@ -238,7 +245,33 @@ bool to_flag(const std::string& v, const std::string& where) {
                      ": expected true or false");
 }
 
+// --safe-manifest, --safe-max-shrink ("50" or "50%"), --safe-shrink (issue 14, part 3).
+template <class Where> void parse_content_options(SafeOptions& o, Where where) {
+    if (o.value.count("manifest"))
+        o.manifest = to_flag(o.value["manifest"], where("manifest"));
+    if (o.value.count("max-shrink")) {
+        std::string v = o.value["max-shrink"];
+        if (!v.empty() && v.back() == '%')
+            v.pop_back();
+        o.max_shrink_percent = to_count(v, where("max-shrink"));
+        if (o.max_shrink_percent > 100)
+            throw UsageError("pg_dump-safe: invalid value '" + o.value["max-shrink"] + "' for " +
+                             where("max-shrink") + ": expected a percentage from 0 to 100");
+    }
+    if (o.value.count("shrink")) {
+        const std::string& v = o.value["shrink"];
+        if (v != "warn" && v != "fail")
+            throw UsageError("pg_dump-safe: invalid value '" + v + "' for " + where("shrink") +
+                             ": expected warn or fail");
+        o.shrink_fail = v == "fail";
+    }
+}
+
 } // namespace
+
+std::string verify_level_name(const SafeOptions& o) {
+    return o.verify_restore ? "restore" : verify::level_name(o.verify);
+}
 
 SafeArity safe_option_arity(const std::string& name) {
     if (name.rfind("safe-", 0) != 0)
@@ -305,10 +338,11 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
     get("metrics-file", o.metrics_file);
     get("journal", o.journal);
     if (o.value.count("verify")) {
-        auto l = verify::parse_level(o.value["verify"]);
+        o.verify_restore = o.value["verify"] == "restore"; // the native verifier runs at full
+        auto l = o.verify_restore ? verify::Level::Full : verify::parse_level(o.value["verify"]);
         if (!l)
             throw UsageError("pg_dump-safe: invalid value '" + o.value["verify"] + "' for " +
-                             where("verify") + ": expected toc, structure or full");
+                             where("verify") + ": expected toc, structure, full or restore");
         o.verify = *l;
     }
     if (o.value.count("verify-jobs")) {
@@ -317,6 +351,7 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
             throw UsageError("pg_dump-safe: invalid value '" + o.value["verify-jobs"] + "' for " +
                              where("verify-jobs") + ": at most 64");
     }
+    parse_content_options(o, where);
     for (auto [name, field] : {std::pair<const char*, unsigned*>{"keep-last", &o.keep_last},
                                {"keep-days", &o.keep_days},
                                {"keep-weekly", &o.keep_weekly},
@@ -350,7 +385,13 @@ std::string describe(const SafeOptions& o) {
         std::string src = o.source.count(s.name) ? o.source.at(s.name) : "default";
         if (v == o.value.end()) {
             if (std::string(s.name) == "verify")
-                value = verify::level_name(o.verify);
+                value = verify_level_name(o);
+            if (std::string(s.name) == "manifest")
+                value = "on";
+            if (std::string(s.name) == "max-shrink")
+                value = std::to_string(o.max_shrink_percent);
+            if (std::string(s.name) == "shrink")
+                value = "warn";
             if (std::string(s.name) == "config")
                 value = o.config_file.empty() ? "(none)" : o.config_file;
         }

@@ -33,6 +33,12 @@ struct SafeOptions {
     bool dry_run_retention = false;
     std::string metrics_file;
     std::string journal;
+    // --safe-verify=restore: verify at full, then a restore drill of the partial (restore/gate)
+    bool verify_restore = false;
+    // content manifest and its comparison with the previous dump (src/manifest)
+    bool manifest = true;
+    unsigned max_shrink_percent = 50;
+    bool shrink_fail = false; // --safe-shrink=fail: a content warning fails the run
 
     // option name (without "safe-") -> where its value came from, for --safe-show-config
     std::map<std::string, std::string> source;
@@ -47,6 +53,9 @@ SafeArity safe_option_arity(const std::string& name_without_dashes);
 // variable, or file:line) of a bad value.
 SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
                               const std::string& default_config = "/etc/pg_dump-safe.conf");
+
+// "toc", "structure", "full" or "restore": the level the run reports (hooks, journal, metrics).
+std::string verify_level_name(const SafeOptions& o);
 
 // The text --safe-show-config prints: one "name = value  # source" line per option.
 std::string describe(const SafeOptions& o);

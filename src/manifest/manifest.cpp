@@ -194,10 +194,6 @@ const char* check_name(Check c) {
 std::vector<Finding> compare(const Manifest& prev, const Manifest& cur,
                              unsigned max_shrink_percent) {
     std::vector<Finding> out;
-    // Another database in the same series (a --safe-series glob over several): not ours to
-    // judge. Plain dumps name no database.
-    if (!prev.database.empty() && !cur.database.empty() && prev.database != cur.database)
-        return out;
 
     // 1. Total table data. COPY text bytes are comparable across formats and compression;
     // stored bytes only between dumps stored the same way.

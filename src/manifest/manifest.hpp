@@ -79,7 +79,7 @@ struct Finding {
 // Checks cur against prev. max_shrink_percent: warn when the table data fell by more than
 // this share (0-100). Only like is compared with like: COPY bytes with COPY bytes (or stored
 // bytes of the same format and compression), rows with rows, names of one kind with names of
-// the same kind; dumps of different databases are not compared (empty result).
+// the same kind. Another database is compared too: in one series that is the wrong -d.
 std::vector<Finding> compare(const Manifest& prev, const Manifest& cur,
                              unsigned max_shrink_percent);
 
@@ -87,21 +87,25 @@ std::vector<Finding> compare(const Manifest& prev, const Manifest& cur,
 // whose names match the series (series_glob, else the name with its stamp as *, else the
 // name itself) and that have a readable manifest whose recorded size still matches the dump,
 // the one published last. The dump at final_path itself counts (its previous content).
+// When `database` is named, a dump of that database is preferred (a --safe-series glob may
+// span several databases); only when the series has none is the newest of any taken.
 struct Previous {
     std::string dump;     // path
     std::string manifest; // path
     Manifest content;
 };
-std::optional<Previous> find_previous(const std::string& final_path,
-                                      const std::string& series_glob);
+std::optional<Previous> find_previous(const std::string& final_path, const std::string& series_glob,
+                                      const std::string& database = "");
 
 // Size of a dump as a manifest records it: a regular file's size, or the sum of the regular
 // files directly in a directory dump. nullopt when it is neither (or gone).
 std::optional<std::uint64_t> dump_size(const std::string& path);
 
 // Writes FINAL.manifest.json through the file layer (O_EXCL temporary, fsync, rename,
-// directory fsync) with `mode`. Throws naming the path and the errno text.
-void write_manifest(const std::string& final_path, const Manifest& m, unsigned mode);
+// directory fsync; no fsync when !sync, as with --no-sync) with `mode`. Throws naming the
+// path and the errno text.
+void write_manifest(const std::string& final_path, const Manifest& m, unsigned mode,
+                    bool sync = true);
 
 // Removes FINAL.manifest.json if it is there (a regular file; never follows a link): a
 // published dump without a new manifest must not keep the old dump's. Throws on errors

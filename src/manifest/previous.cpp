@@ -66,8 +66,8 @@ std::optional<std::uint64_t> dump_size(const std::string& path) {
     return std::nullopt;
 }
 
-std::optional<Previous> find_previous(const std::string& final_path,
-                                      const std::string& series_glob) {
+std::optional<Previous> find_previous(const std::string& final_path, const std::string& series_glob,
+                                      const std::string& database) {
     const fs::path published(trimmed(final_path));
     const std::string name = published.filename().string();
     const fs::path dir = published.has_parent_path() ? published.parent_path() : fs::path(".");
@@ -77,7 +77,7 @@ std::optional<Previous> find_previous(const std::string& final_path,
         if (pattern == name)
             pattern.clear(); // no stamp: a series of one name
     }
-    std::optional<Previous> best;
+    std::optional<Previous> best, best_same_db;
     boost::system::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string entry = it->path().filename().string();
@@ -90,8 +90,10 @@ std::optional<Previous> find_previous(const std::string& final_path,
                                   series::glob_matches(pattern, dump_name));
         if (!member)
             continue;
-        const std::string dump = (dir / dump_name).string();
-        std::optional<Manifest> m = read_manifest(it->path().string());
+        const std::string dump =
+            published.has_parent_path() ? (dir / dump_name).string() : dump_name;
+        const std::string manifest_file = published.has_parent_path() ? it->path().string() : entry;
+        std::optional<Manifest> m = read_manifest(manifest_file);
         // A manifest whose dump is gone, or that recorded another size (a crash between the
         // rename of a new dump and the write of its manifest), describes no dump here.
         if (!m)
@@ -99,15 +101,19 @@ std::optional<Previous> find_previous(const std::string& final_path,
         const std::optional<std::uint64_t> size = dump_size(dump);
         if (!size || *size != m->dump_bytes)
             continue;
-        if (!best || m->published > best->content.published ||
-            (m->published == best->content.published && dump > best->dump))
-            best = Previous{dump, it->path().string(), std::move(*m)};
+        const bool same_db = !database.empty() && m->database == database;
+        std::optional<Previous>& slot = same_db ? best_same_db : best;
+        if (!slot || m->published > slot->content.published ||
+            (m->published == slot->content.published && dump > slot->dump))
+            slot = Previous{dump, manifest_file, std::move(*m)};
     }
-    return best;
+    return best_same_db ? best_same_db : best;
 }
 
-void write_manifest(const std::string& final_path, const Manifest& m, unsigned mode) {
-    posix::write_file_atomically(manifest_path(final_path), to_json(m), static_cast<mode_t>(mode));
+void write_manifest(const std::string& final_path, const Manifest& m, unsigned mode, bool sync) {
+    posix::AtomicFile f(manifest_path(final_path), static_cast<mode_t>(mode));
+    f.write(to_json(m));
+    f.commit(sync);
 }
 
 void remove_manifest(const std::string& final_path) {

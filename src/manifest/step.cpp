@@ -4,9 +4,11 @@
 #include "restore/content.hpp"
 #include "restore/record.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <unistd.h>
 
 namespace pds::manifest {
 namespace {
@@ -39,6 +41,20 @@ report::Fields StepResult::hook_env() const {
             {"PG_DUMP_SAFE_PREVIOUS", compared ? previous : ""}};
 }
 
+std::string read_from_start(int fd) {
+    std::string out;
+    char buf[65536];
+    for (off_t at = 0;;) {
+        const ssize_t n = ::pread(fd, buf, sizeof buf, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? std::string() : out;
+        out.append(buf, static_cast<std::size_t>(n));
+        at += n;
+    }
+}
+
 StepResult check_content(const StepInput& in) {
     StepResult r;
     const auto begin = std::chrono::steady_clock::now();
@@ -49,6 +65,7 @@ StepResult check_content(const StepInput& in) {
             req.info = in.info;
             req.count_rows = in.count_rows;
             req.pg_restore = in.pg_restore;
+            req.toc_listing = in.toc_listing;
             Manifest m = restore::measure_content(req);
             m.verify = in.level_name;
             r.manifest = std::move(m);
@@ -60,7 +77,8 @@ StepResult check_content(const StepInput& in) {
             return r;
         }
         if (!in.final_path.empty()) {
-            if (std::optional<Previous> p = find_previous(in.final_path, in.series_glob)) {
+            if (std::optional<Previous> p =
+                    find_previous(in.final_path, in.series_glob, in.info.database)) {
                 r.previous = p->dump;
                 r.compared = true;
                 r.findings = compare(p->content, *r.manifest, in.max_shrink_percent);
@@ -95,17 +113,20 @@ StepResult check_content(const StepInput& in) {
 }
 
 std::string publish_manifest(const std::optional<Manifest>& m, const std::string& final_path,
-                             const std::string& dump_name) {
+                             bool sync) {
     try {
         if (!m) {
             remove_manifest(final_path);
             return "";
         }
         Manifest out = *m;
-        out.dump = dump_name;
+        std::string name = final_path;
+        while (name.size() > 1 && name.back() == '/')
+            name.pop_back();
+        out.dump = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
         out.dump_bytes = dump_size(final_path).value_or(0);
         out.published = std::time(nullptr);
-        write_manifest(final_path, out, restore::record_mode(final_path));
+        write_manifest(final_path, out, restore::record_mode(final_path), sync);
         return "";
     } catch (const std::exception& e) {
         std::string why = e.what();

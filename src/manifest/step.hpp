@@ -28,6 +28,7 @@ struct StepInput {
     std::string series_glob;     // --safe-series
     std::string pg_restore;
     verify::ArchiveInfo info; // the verifier's ok verdict
+    std::string toc_listing;  // pg_restore -l's output, when the run has it (archives)
     unsigned max_shrink_percent = 50;
     bool shrink_fail = false;
 };
@@ -53,10 +54,14 @@ struct StepResult {
 
 StepResult check_content(const StepInput& in);
 
+// The whole content of an open file from offset 0 ("" on a read error): pg_restore -l's
+// listing, captured in a memfd.
+std::string read_from_start(int fd);
+
 // Writes FINAL.manifest.json for the published dump (its size taken now), with the dump's
 // permission bits; without a manifest removes an old one (it described the previous dump).
 // Returns a warning text, "" when all went well.
 std::string publish_manifest(const std::optional<Manifest>& m, const std::string& final_path,
-                             const std::string& dump_name);
+                             bool sync);
 
 } // namespace pds::manifest

@@ -77,16 +77,17 @@ void AtomicFile::write(std::string_view data) {
     posix::write_all(fd_.get(), data, temp_path_);
 }
 
-void AtomicFile::commit() {
+void AtomicFile::commit(bool durable) {
     if (done_)
         throw Error("internal error: commit of a finished temporary " + temp_path_, EINVAL);
-    if (::fsync(fd_.get()) != 0)
+    if (durable && ::fsync(fd_.get()) != 0)
         throw_errno("could not fsync", temp_path_, errno);
     fd_.close(temp_path_);
     if (::renameat(dir_fd_.get(), temp_name_.c_str(), dir_fd_.get(), final_name_.c_str()) != 0)
         throw_errno("could not rename " + temp_path_ + " to", path_, errno);
     done_ = true;
-    fsync_directory(dir_fd_.get(), dir_);
+    if (durable)
+        fsync_directory(dir_fd_.get(), dir_);
 }
 
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {

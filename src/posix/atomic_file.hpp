@@ -33,8 +33,9 @@ public:
     // Appends to the temporary; throws Error("could not write", temporary, errno).
     void write(std::string_view data);
     // fsync, close, rename onto the path, fsync the directory. Throws Error; after a failure
-    // before the rename the temporary is removed and the path is untouched.
-    void commit();
+    // before the rename the temporary is removed and the path is untouched. durable=false
+    // leaves out both fsyncs (pg_dump's --no-sync: the caller asked for no syncing at all).
+    void commit(bool durable = true);
 
 private:
     std::string path_, dir_, temp_name_, final_name_, temp_path_;

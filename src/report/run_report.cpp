@@ -58,15 +58,17 @@ std::string published_line(const RunReport& r, double seconds) {
 }
 
 Fields hook_env(const RunReport& r) {
-    return {{"PG_DUMP_SAFE_STATUS", r.published ? "published" : "failed"},
-            {"PG_DUMP_SAFE_TARGET", r.target},
-            {"PG_DUMP_SAFE_PARTIAL", r.partial == "none" ? "" : r.partial},
-            {"PG_DUMP_SAFE_REASON", reason_text(r)},
-            {"PG_DUMP_SAFE_EXIT_CODE", std::to_string(r.exit_status)},
-            {"PG_DUMP_SAFE_BYTES", std::to_string(r.bytes)},
-            {"PG_DUMP_SAFE_FORMAT", r.format},
-            {"PG_DUMP_SAFE_DETAIL", r.detail},
-            {"PG_DUMP_SAFE_VERIFY", r.verify}};
+    Fields env = {{"PG_DUMP_SAFE_STATUS", r.published ? "published" : "failed"},
+                  {"PG_DUMP_SAFE_TARGET", r.target},
+                  {"PG_DUMP_SAFE_PARTIAL", r.partial == "none" ? "" : r.partial},
+                  {"PG_DUMP_SAFE_REASON", reason_text(r)},
+                  {"PG_DUMP_SAFE_EXIT_CODE", std::to_string(r.exit_status)},
+                  {"PG_DUMP_SAFE_BYTES", std::to_string(r.bytes)},
+                  {"PG_DUMP_SAFE_FORMAT", r.format},
+                  {"PG_DUMP_SAFE_DETAIL", r.detail},
+                  {"PG_DUMP_SAFE_VERIFY", r.verify}};
+    env.insert(env.end(), r.content_env.begin(), r.content_env.end());
+    return env;
 }
 
 RecordNames record_names(const std::string& target) {
@@ -94,6 +96,7 @@ JournalRecord journal_record(const RunReport& r, const RecordNames& names, int r
     j.bytes = r.bytes;
     j.verify_level = r.verify;
     j.phases = r.phases;
+    j.content_json = r.content_json;
     j.detail = !r.published             ? r.detail
                : !r.not_durable.empty() ? "not durable: " + r.not_durable
                                         : r.cleanup_note;
@@ -111,6 +114,9 @@ RunMetrics run_metrics(const RunReport& r, const RecordNames& names,
     m.bytes = r.bytes;
     m.verify_level = r.verify;
     m.failure_reason = r.published ? "" : reason_text(r);
+    m.content_checked = r.content_checked;
+    m.content_warnings = r.content_warnings;
+    m.table_data_bytes = r.table_data_bytes;
     return m;
 }
 

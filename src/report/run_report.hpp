@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pds::report {
 
@@ -32,6 +33,13 @@ struct RunReport {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::chrono::system_clock::time_point wall_started = std::chrono::system_clock::now();
     PhaseTimes phases;
+    // The content step (src/manifest/step.hpp): its hook variables (PG_DUMP_SAFE_CONTENT_*,
+    // _PREVIOUS), the journal's content object ("" = null) and the metrics' content samples.
+    Fields content_env;
+    std::string content_json;
+    bool content_checked = false;
+    std::vector<std::string> content_warnings;
+    std::optional<std::uint64_t> table_data_bytes;
 
     void fail(const Failure& f); // reason, exit status and detail of a failed run
     double seconds_so_far() const;

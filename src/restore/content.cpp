@@ -239,9 +239,10 @@ manifest::Manifest measure_content(const ContentRequest& req) {
     }
     if (plain)
         return m; // Measure::None: reading the text is not cheap at this level
-    std::string listing;
-    stream_pg_restore(req.pg_restore, {"-l", "--", req.dump},
-                      [&](const char* d, std::size_t n) { listing.append(d, n); });
+    std::string listing = req.toc_listing;
+    if (listing.empty())
+        stream_pg_restore(req.pg_restore, {"-l", "--", req.dump},
+                          [&](const char* d, std::size_t n) { listing.append(d, n); });
     m.measured = manifest::Measure::Names;
     for (std::string& name : table_data_entries(listing))
         m.tables.push_back({std::move(name), std::nullopt, std::nullopt});

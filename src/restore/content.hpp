@@ -22,6 +22,7 @@ struct ContentRequest {
     verify::ArchiveInfo info; // from the verifier's ok verdict
     bool count_rows = false;  // rows (full, restore) or names (toc, structure)
     std::string pg_restore;
+    std::string toc_listing; // pg_restore -l's output if the caller has it (names: not run again)
 };
 
 // Fills measured, tables, data_bytes, stored_data_bytes, compression, large_objects, format,

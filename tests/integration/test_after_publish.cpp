@@ -99,8 +99,11 @@ TEST_CASE("three failing runs after a week of dumps prune nothing - the next suc
     std::sort(names.begin(), names.end());
     // The success also sweeps the series' stale partials (the failed runs' own partial was
     // replaced by the publication; the older one is removed), never another series' files.
+    // The published dump has its content manifest beside it.
     CHECK(names == std::vector<std::string>{"app-2026-11-23.dump", "app-2026-11-24.dump",
-                                            "app-2026-11-25.dump", "other-2026-11-01.dump"});
+                                            "app-2026-11-25.dump",
+                                            "app-2026-11-25.dump.manifest.json",
+                                            "other-2026-11-01.dump"});
 }
 
 TEST_CASE("retention: without -v and off a terminal, pruning is silent - a dry run deletes "
@@ -127,9 +130,10 @@ TEST_CASE("retention: without -v and off a terminal, pruning is silent - a dry r
     INFO(real.err);
     REQUIRE(real.status == 0);
     CHECK(lines_with(real.err, "[backup]").empty());
-    CHECK(listing(dir).size() == 2);
+    CHECK(listing(dir).size() == 3);
     CHECK(exists(dir + "/app-2026-11-24.dump"));
     CHECK(exists(dir + "/app-2026-11-25.dump"));
+    CHECK(exists(dir + "/app-2026-11-25.dump.manifest.json"));
 }
 
 TEST_CASE("retention that cannot delete is RETENTION-FAILED with exit 7 - the new dump stays "

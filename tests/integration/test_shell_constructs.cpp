@@ -276,7 +276,7 @@ TEST_CASE(
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(sh("ls -A newdir", {}, dir).out == sh("ls -A realdir", {}, dir).out);
-    CHECK(sh("ls -A", {}, dir).out == "newdir\nrealdir\n");
+    CHECK(sh("ls -A", {}, dir).out == "newdir\nnewdir.manifest.json\nrealdir\n");
     CHECK(sh("pg_restore -l newdir/", {}, dir).status == 0);
 }
 

@@ -164,10 +164,12 @@ TEST_CASE("manifest: only like is compared with like") {
         other.compression = "zstd";
         CHECK_FALSE(has(compare(prev, other, 50), Check::Shrink));
     }
-    SECTION("another database of the same series glob is not compared") {
+    SECTION("another database in the series is compared (the wrong -d)") {
         Manifest other = rows_manifest(1, {});
         other.database = "hr";
-        CHECK(compare(rows, other, 50).empty());
+        const auto f = compare(rows, other, 50);
+        CHECK(has(f, Check::Shrink));
+        CHECK(has(f, Check::MissingTables));
     }
     SECTION("none measured: only bytes could count, and there are none") {
         Manifest a, b;
@@ -215,10 +217,19 @@ TEST_CASE("manifest: the previous good dump of the series") {
         boost::filesystem::remove(dir / "app-2026-12-01.dump");
         CHECK_FALSE(find_previous(target, ""));
     }
-    SECTION("a --safe-series glob widens the series") {
+    SECTION("a --safe-series glob widens the series; the same database is preferred") {
         auto p = find_previous(target, "*-2026-12-0?.dump");
         REQUIRE(p);
         CHECK(p->dump == (dir / "hr-2026-12-03.dump").string());
+        Manifest hr = parse(pds::test::read_file(dir / "hr-2026-12-03.dump.manifest.json"));
+        hr.database = "hr";
+        write_manifest((dir / "hr-2026-12-03.dump").string(), hr, 0644);
+        p = find_previous(target, "*-2026-12-0?.dump", "app");
+        REQUIRE(p);
+        CHECK(p->dump == (dir / "app-2026-12-02.dump").string());
+        p = find_previous(target, "*-2026-12-0?.dump", "nosuch");
+        REQUIRE(p);
+        CHECK(p->dump == (dir / "hr-2026-12-03.dump").string()); // none of it: the newest
     }
     SECTION("an unstamped name is a series of its own: its own previous content") {
         publish("app.dump", "fixed", 500, 9);
