@@ -205,6 +205,12 @@ std::map<std::string, char> tree(const std::string& root) {
     for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
         const fs::file_status s = it->symlink_status(ec);
         const std::string rel = it->path().string().substr(root.size() + 1);
+        // pg_dump-safe's content manifest beside a published dump: a documented difference
+        // (README, Differences 14), not a file pg_dump would write.
+        const std::string manifest = ".manifest.json";
+        if (rel.size() > manifest.size() &&
+            rel.compare(rel.size() - manifest.size(), manifest.size(), manifest) == 0)
+            continue;
         out[rel] = s.type() == fs::regular_file ? 'f' : s.type() == fs::directory_file ? 'd' : 'l';
     }
     return out;
