@@ -16,23 +16,6 @@ namespace fs = boost::filesystem;
 namespace pds::retention {
 namespace {
 
-// The records pg_dump-safe keeps beside a dump (FINAL.manifest.json, FINAL.restore-test.json)
-// describe that dump only: they go with it. Only regular files (a link planted at such a
-// name is left alone); a failure is the prune's error, the dump itself is gone already.
-void remove_sidecars(PruneResult& r) {
-    std::string path = r.dump.path.string();
-    while (path.size() > 1 && path.back() == '/')
-        path.pop_back();
-    for (const char* suffix : {layout::kManifest, layout::kRestoreTest}) {
-        const std::string side = path + suffix;
-        struct stat st {};
-        if (::lstat(side.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (::unlink(side.c_str()) != 0 && errno != ENOENT && r.error.empty())
-            r.error = "unlink " + side + ": " + std::strerror(errno);
-    }
-}
-
 // Checks that the path still is what was scanned and removes it. Fills r.
 void remove_one(PruneResult& r) {
     const Candidate& c = r.dump;
@@ -75,8 +58,6 @@ void remove_one(PruneResult& r) {
             r.error = "unlink " + path + ": " + std::strerror(errno);
         else
             r.removed = true;
-        if (r.removed)
-            remove_sidecars(r);
         return;
     }
     // Through directory descriptors only: a subdirectory swapped for a link while we remove
@@ -84,7 +65,6 @@ void remove_one(PruneResult& r) {
     try {
         posix::remove_tree(path);
         r.removed = true;
-        remove_sidecars(r);
     } catch (const posix::Error& e) {
         r.error = e.what();
     }
