@@ -2,7 +2,7 @@
 // each published dump, the comparison with the previous dump of the series (shrink, emptied
 // and missing tables), --safe-shrink=fail, --safe-manifest=off, and --safe-verify=restore.
 #include "harness.hpp"
-#include "strict_json.hpp"
+#include "support/json.hpp"
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
