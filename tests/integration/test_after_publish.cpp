@@ -100,10 +100,9 @@ TEST_CASE("three failing runs after a week of dumps prune nothing - the next suc
     // The success also sweeps the series' stale partials (the failed runs' own partial was
     // replaced by the publication; the older one is removed), never another series' files.
     // The published dump has its content manifest beside it.
-    CHECK(names == std::vector<std::string>{"app-2026-11-23.dump", "app-2026-11-24.dump",
-                                            "app-2026-11-25.dump",
-                                            "app-2026-11-25.dump.manifest.json",
-                                            "other-2026-11-01.dump"});
+    CHECK(names == std::vector<std::string>{
+                       "app-2026-11-23.dump", "app-2026-11-24.dump", "app-2026-11-25.dump",
+                       "app-2026-11-25.dump.manifest.json", "other-2026-11-01.dump"});
 }
 
 TEST_CASE("retention: without -v and off a terminal, pruning is silent - a dry run deletes "
