@@ -1,11 +1,11 @@
 #include "audit/cache.hpp"
 
 #include "audit/atomic_file.hpp"
+#include "posix/open.hpp"
 
 #include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace pds::audit {
@@ -59,16 +59,25 @@ bool under(const std::string& path, const std::string& root) {
 }
 
 constexpr std::size_t kFields = 19;
+// Far above any real cache (a line per dump, ~200 bytes).
+constexpr std::size_t kMaxCacheBytes = std::size_t{256} << 20;
 
 } // namespace
 
 void VerifyCache::load(const std::string& file, std::string& warning) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        if (errno != ENOENT)
-            warning = "cannot read cache '" + file + "': " + std::strerror(errno);
+    // Through the posix layer: no blocking open (a FIFO planted at the cache path hung the
+    // audit), a regular file only; a link is followed (an administrator may link the cache).
+    std::string text;
+    try {
+        posix::OpenRules rules;
+        rules.follow_link = true;
+        text = posix::read_regular_file(file, kMaxCacheBytes, rules);
+    } catch (const posix::Error& e) {
+        if (e.code() != ENOENT)
+            warning = std::string("cannot read cache: ") + e.what();
         return;
     }
+    std::istringstream in(text);
     std::string line;
     if (!std::getline(in, line) || line != kHeader) {
         warning = "ignoring cache '" + file + "': not a pg_dump-safe-audit cache of this version";

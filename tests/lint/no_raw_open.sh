@@ -17,7 +17,6 @@ declare -A ALLOWED=(
     [pg_wrapper.cpp.o]="src/exec/pg_wrapper.cpp: reads Debian's postgresql-common configuration (root-owned /etc files)"
     [locate.cpp.o]="src/exec/locate.cpp: compares two executables' bytes"
     [file_reader.cpp.o]="src/verify/file_reader.cpp: the verifier's reader (read-only; callers check the file type first)"
-    [cache.cpp.o]="src/audit/cache.cpp: reads the audit's own cache file (written through posix::AtomicFile)"
 )
 mapfile -t archives < <(find "$build/src" -name '*.a' ! -name 'libpds_posix.a' | sort)
 mapfile -t mains < <(find "$build/src" -path '*/main/*' -name '*.o' | sort)

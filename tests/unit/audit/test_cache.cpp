@@ -5,6 +5,8 @@
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace pds::audit;
 using namespace pds::audit::test;
@@ -161,4 +163,21 @@ TEST_CASE("cache entries of vanished files are dropped, those of other roots kep
     CHECK(text.find(t / "a/app-2026-11-20.dump") == std::string::npos);
     CHECK(text.find(t / "a/app-2026-11-21.dump") != std::string::npos);
     CHECK(text.find(t / "b/crm-2026-11-20.dump") != std::string::npos);
+}
+
+TEST_CASE("a FIFO planted at the cache path is a warning and no hang") {
+    // Before the cache was read through the posix layer, opening the FIFO blocked the audit
+    // forever (no writer). SIGALRM's default action ends this test program if it hangs.
+    TempDir t;
+    const std::string root = t / "root";
+    make_dirs(root);
+    write_file(root + "/app-2026-11-20.dump", kBody);
+    REQUIRE(::mkfifo((t / "cache").c_str(), 0600) == 0);
+    std::string err;
+    ::alarm(30);
+    JsonValue a = run_json({"--cache=" + (t / "cache"), root}, &err);
+    ::alarm(0);
+    CHECK(err.find("warning: cannot read cache: ") != std::string::npos);
+    CHECK(err.find("not a regular file") != std::string::npos);
+    CHECK(a.at("verified").as_int() == 1);
 }
