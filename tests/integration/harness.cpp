@@ -212,7 +212,7 @@ pid_t descendant_named(pid_t root, const std::string& comm) {
         pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
         if (pid <= 0)
             continue;
-        std::string stat = pds::test::read_file_or_empty("/proc/" + std::to_string(pid) + "/stat");
+        std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
         auto open = stat.find('('), close = stat.rfind(')');
         if (open == std::string::npos || close == std::string::npos)
             continue;

@@ -45,8 +45,12 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 // Shell-quote a string for /bin/sh.
 std::string q(const std::string& s);
 
-using pds::test::read_file; // tests/support/files.hpp
-using pds::test::write_file;
+// As before tests/support: "" when the file cannot be opened (a /proc entry of a process
+// that is gone, a file a test removed on purpose).
+inline std::string read_file(const pds::test::PathArg& p) {
+    return pds::test::read_file_or_empty(p);
+}
+using pds::test::write_file;          // tests/support
 bool exists(const std::string& path); // lstat: symlinks count
 long long file_size(const std::string& path);
 

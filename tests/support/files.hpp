@@ -19,7 +19,9 @@ struct PathArg {
 // The whole file; throws std::runtime_error naming the path and the errno text when it
 // cannot be opened or read.
 std::string read_file(const PathArg& p);
-// The same, but "" when the file cannot be opened (a /proc entry of a process that is gone).
+// The same, but "" when the file cannot be opened: the read_file of the integration harness
+// and of the verify and posix tests (/proc entries of processes that are gone, files a test
+// removed on purpose).
 std::string read_file_or_empty(const PathArg& p);
 // Creates or truncates the file and writes content; throws like read_file.
 void write_file(const PathArg& p, const std::string& content);

@@ -21,8 +21,12 @@ struct TempDir {
 uid_t nobody_uid();
 gid_t nogroup_gid();
 
-using pds::test::read_file; // tests/support
-using pds::test::write_file;
+// As before tests/support: "" when the file cannot be opened (a /proc entry of a process
+// that is gone, a file a test removed on purpose).
+inline std::string read_file(const pds::test::PathArg& p) {
+    return pds::test::read_file_or_empty(p);
+}
+using pds::test::write_file; // tests/support
 
 // Runs fn in a forked child; returns its exit status, or -1 if it was still running after
 // `seconds` (then it is killed): a call that blocks on a FIFO must fail the test, not hang it.
