@@ -190,7 +190,7 @@ std::string settle_failed_partial(const Output& out, const Held& held, Reason re
 // bytes would go to a nameless inode if the name were removed.
 int report_failure(Run& r, const Failure& f) {
     RunReport& rep = r.report;
-    rep.fail(f);
+    rep.set_failure(f);
     rep.partial = settle_failed_partial(r.out, r.held, f.reason());
     rep.bytes = rep.partial == "none" ? 0 : publish::partial_bytes(r.out.target.partial);
     say(report::failed_line(rep));

@@ -15,7 +15,7 @@ public:
         JsonValue v = value(0);
         skip_ws();
         if (pos_ != s_.size())
-            fail("trailing characters after the document");
+            syntax_error("trailing characters after the document");
         return v;
     }
 
@@ -24,7 +24,7 @@ private:
     const bool strict_;
     std::size_t pos_ = 0;
 
-    [[noreturn]] void fail(const std::string& what) const {
+    [[noreturn]] void syntax_error(const std::string& what) const {
         throw JsonError("JSON error at byte " + std::to_string(pos_) + ": " + what);
     }
     void skip_ws() {
@@ -42,10 +42,10 @@ private:
 
     JsonValue value(int depth) {
         if (depth > 64)
-            fail("nested too deeply");
+            syntax_error("nested too deeply");
         skip_ws();
         if (pos_ >= s_.size())
-            fail("unexpected end of input");
+            syntax_error("unexpected end of input");
         JsonValue v;
         char c = s_[pos_];
         if (c == '{') {
@@ -59,13 +59,13 @@ private:
             for (;;) {
                 skip_ws();
                 if (pos_ >= s_.size() || s_[pos_] != '"')
-                    fail("expected a string key");
+                    syntax_error("expected a string key");
                 std::string key = string();
                 if (strict_ && v.find(key))
-                    fail("duplicate key \"" + key + "\"");
+                    syntax_error("duplicate key \"" + key + "\"");
                 skip_ws();
                 if (pos_ >= s_.size() || s_[pos_] != ':')
-                    fail("expected ':'");
+                    syntax_error("expected ':'");
                 ++pos_;
                 v.members.emplace_back(std::move(key), value(depth + 1));
                 skip_ws();
@@ -77,7 +77,7 @@ private:
                     ++pos_;
                     return v;
                 }
-                fail("expected ',' or '}'");
+                syntax_error("expected ',' or '}'");
             }
         }
         if (c == '[') {
@@ -99,7 +99,7 @@ private:
                     ++pos_;
                     return v;
                 }
-                fail("expected ',' or ']'");
+                syntax_error("expected ',' or ']'");
             }
         }
         if (c == '"') {
@@ -136,25 +136,25 @@ private:
         if (pos_ < s_.size() && s_[pos_] == '0')
             ++pos_;
         else if (digits() == 0)
-            fail("invalid value");
+            syntax_error("invalid value");
         if (pos_ < s_.size() && s_[pos_] == '.') {
             ++pos_;
             if (digits() == 0)
-                fail("digits expected after '.'");
+                syntax_error("digits expected after '.'");
         }
         if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
             ++pos_;
             if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-'))
                 ++pos_;
             if (digits() == 0)
-                fail("digits expected in exponent");
+                syntax_error("digits expected in exponent");
         }
         return s_.substr(start, pos_ - start);
     }
 
     unsigned hex4() {
         if (pos_ + 4 > s_.size())
-            fail("truncated \\u escape");
+            syntax_error("truncated \\u escape");
         unsigned v = 0;
         for (int i = 0; i < 4; ++i) {
             char c = s_[pos_++];
@@ -166,7 +166,7 @@ private:
             else if (c >= 'A' && c <= 'F')
                 v |= static_cast<unsigned>(c - 'A' + 10);
             else
-                fail("bad hex digit in \\u escape");
+                syntax_error("bad hex digit in \\u escape");
         }
         return v;
     }
@@ -194,25 +194,25 @@ private:
         std::string out;
         for (;;) {
             if (pos_ >= s_.size())
-                fail("unterminated string");
+                syntax_error("unterminated string");
             auto c = static_cast<unsigned char>(s_[pos_]);
             if (c == '"') {
                 ++pos_;
                 return out;
             }
             if (c < 0x20)
-                fail("unescaped control character in string");
+                syntax_error("unescaped control character in string");
             if (c != '\\') {
                 const std::size_t n = strict_ ? text::utf8_sequence_length(s_, pos_) : 1;
                 if (n == 0)
-                    fail("invalid UTF-8 in string");
+                    syntax_error("invalid UTF-8 in string");
                 out.append(s_, pos_, n);
                 pos_ += n;
                 continue;
             }
             ++pos_;
             if (pos_ >= s_.size())
-                fail("unterminated escape");
+                syntax_error("unterminated escape");
             char e = s_[pos_++];
             switch (e) {
             case '"':
@@ -243,19 +243,19 @@ private:
                 unsigned cp = hex4();
                 if (cp >= 0xd800 && cp < 0xdc00) {
                     if (!consume("\\u"))
-                        fail("lone high surrogate");
+                        syntax_error("lone high surrogate");
                     unsigned lo = hex4();
                     if (lo < 0xdc00 || lo > 0xdfff)
-                        fail("bad low surrogate");
+                        syntax_error("bad low surrogate");
                     cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 } else if (cp >= 0xdc00 && cp < 0xe000) {
-                    fail("lone low surrogate");
+                    syntax_error("lone low surrogate");
                 }
                 put_utf8(out, cp);
                 break;
             }
             default:
-                fail(std::string("bad escape \\") + e);
+                syntax_error(std::string("bad escape \\") + e);
             }
         }
     }

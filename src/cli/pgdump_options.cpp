@@ -57,7 +57,7 @@ private:
     }
 
     // pg_dump exits at getopt's first complaint, so only the first error is the one it reports.
-    void fail(ArgError kind, std::string message) {
+    void reject(ArgError kind, std::string message) {
         if (!out_.ok)
             return;
         out_.ok = false;
@@ -75,9 +75,9 @@ private:
     void apply(int val, const std::string& spelled, const std::string* value,
                std::size_t value_index, std::size_t offset) {
         if (!pg_dump_handles(val, major_)) {
-            fail(ArgError::UnhandledOption,
-                 "pg_dump " + std::to_string(major_) + " has no case for option '" + spelled +
-                     "' (--help and --version only work as the first argument)");
+            reject(ArgError::UnhandledOption,
+                   "pg_dump " + std::to_string(major_) + " has no case for option '" + spelled +
+                       "' (--help and --version only work as the first argument)");
             return;
         }
         switch (val) {
@@ -108,7 +108,7 @@ private:
             const char c = a[pos];
             const char* spec = std::strchr(optstring_, c);
             if (spec == nullptr || c == ':' || c == ';') {
-                fail(ArgError::InvalidOption, std::string("invalid option -- '") + c + "'");
+                reject(ArgError::InvalidOption, std::string("invalid option -- '") + c + "'");
                 continue; // getopt goes on with the next letter of the cluster
             }
             const std::string spelled = std::string("-") + c;
@@ -125,8 +125,8 @@ private:
                 apply(c, spelled, &args_[i + 1], i + 1, 0);
                 return i + 2;
             }
-            fail(ArgError::MissingArgument,
-                 std::string("option requires an argument -- '") + c + "'");
+            reject(ArgError::MissingArgument,
+                   std::string("option requires an argument -- '") + c + "'");
             return i + 1;
         }
         return i + 1;
@@ -138,10 +138,10 @@ private:
             std::string candidates;
             for (const PgDumpLongOption* o : m.candidates)
                 candidates += std::string(" '--") + o->name + "'";
-            fail(ArgError::AmbiguousOption,
-                 "option '" + token + "' is ambiguous; possibilities:" + candidates);
+            reject(ArgError::AmbiguousOption,
+                   "option '" + token + "' is ambiguous; possibilities:" + candidates);
         } else if (m.option == nullptr) {
-            fail(ArgError::UnrecognizedOption, "unrecognized option '" + token + "'");
+            reject(ArgError::UnrecognizedOption, "unrecognized option '" + token + "'");
         }
         return m.option;
     }
@@ -156,8 +156,8 @@ private:
         const std::string spelled = std::string("--") + o->name;
         if (eq != std::string::npos) {
             if (o->has_arg == HasArg::No) {
-                fail(ArgError::UnexpectedArgument,
-                     "option '" + spelled + "' doesn't allow an argument");
+                reject(ArgError::UnexpectedArgument,
+                       "option '" + spelled + "' doesn't allow an argument");
                 return i + 1;
             }
             const std::string value = a.substr(eq + 1);
@@ -171,7 +171,7 @@ private:
             return i + 1;
         }
         if (i + 1 >= args_.size()) {
-            fail(ArgError::MissingArgument, "option '" + spelled + "' requires an argument");
+            reject(ArgError::MissingArgument, "option '" + spelled + "' requires an argument");
             return i + 1;
         }
         if (o->flag == nullptr)
@@ -214,8 +214,8 @@ private:
         // pg_dump takes one database name unless -d gave it, and rejects anything more.
         const std::size_t allowed = dbname_option_ ? 0 : 1;
         if (out_.positionals.size() > allowed)
-            fail(ArgError::TooManyArguments, "too many command-line arguments (first is \"" +
-                                                 out_.positionals[allowed] + "\")");
+            reject(ArgError::TooManyArguments, "too many command-line arguments (first is \"" +
+                                                   out_.positionals[allowed] + "\")");
 
         std::vector<std::size_t> forwarded_index(args_.size(), 0);
         for (std::size_t k = 0; k < args_.size(); ++k) {

@@ -25,7 +25,7 @@ namespace fs = boost::filesystem;
 namespace pds::publish {
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const fs::path& p, int err) {
+[[noreturn]] void throw_publish_error(const std::string& what, const fs::path& p, int err) {
     throw PublishError(what + " " + p.string() + ": " + std::strerror(err));
 }
 
@@ -33,9 +33,9 @@ void fsync_one(const fs::path& p, bool directory) {
     const posix::Fd fd =
         posix::try_open(p.string(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_NOFOLLOW);
     if (!fd)
-        fail("could not open for fsync", p, errno);
+        throw_publish_error("could not open for fsync", p, errno);
     if (::fsync(fd.get()) != 0)
-        fail("could not fsync", p, errno);
+        throw_publish_error("could not fsync", p, errno);
 }
 
 } // namespace
@@ -43,7 +43,7 @@ void fsync_one(const fs::path& p, bool directory) {
 void fsync_tree(const fs::path& p) {
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0)
-        fail("could not stat", p, errno);
+        throw_publish_error("could not stat", p, errno);
     if (!S_ISDIR(st.st_mode)) {
         fsync_one(p, false);
         return;
@@ -55,7 +55,7 @@ void fsync_tree(const fs::path& p) {
             throw PublishError("could not walk " + p.string() + ": " + ec.message());
         struct stat e {};
         if (::lstat(it->path().c_str(), &e) != 0)
-            fail("could not stat", it->path(), errno);
+            throw_publish_error("could not stat", it->path(), errno);
         if (S_ISREG(e.st_mode) || S_ISDIR(e.st_mode))
             entries.emplace_back(it->path(), S_ISDIR(e.st_mode));
     }
@@ -85,10 +85,10 @@ void carry_over_attributes(const fs::path& partial, const fs::path& final_path) 
     if (::stat(final_path.c_str(), &old) != 0 || !S_ISREG(old.st_mode))
         return;
     if (::chmod(partial.c_str(), old.st_mode & 07777) != 0)
-        fail("could not set permissions of", partial, errno);
+        throw_publish_error("could not set permissions of", partial, errno);
     // Changing the group is allowed only to a group we belong to (or as root): best effort.
     if (::lchown(partial.c_str(), static_cast<uid_t>(-1), old.st_gid) != 0 && errno != EPERM)
-        fail("could not set group of", partial, errno);
+        throw_publish_error("could not set group of", partial, errno);
 }
 
 void rename_into_place(const fs::path& partial, const fs::path& final_path, bool sync) {
@@ -103,7 +103,7 @@ void rename_into_place(const fs::path& partial, const fs::path& final_path, bool
 void append_file_to_fd(const fs::path& file, int out, bool sync) {
     const posix::Fd in_fd = posix::try_open(file.string(), O_RDONLY | O_NOFOLLOW);
     if (!in_fd)
-        fail("could not open", file, errno);
+        throw_publish_error("could not open", file, errno);
     const int in = in_fd.get();
     struct stat ost {};
     bool can_truncate = ::fstat(out, &ost) == 0 && S_ISREG(ost.st_mode);
@@ -180,7 +180,7 @@ void append_file_to_file(const fs::path& file, const fs::path& target, bool sync
     }
     // Not O_APPEND: copy_file_range refuses it. The run's lock keeps other runs out.
     if (::lseek(out.get(), 0, SEEK_END) < 0)
-        fail("could not seek to the end of", target, errno);
+        throw_publish_error("could not seek to the end of", target, errno);
     append_file_to_fd(file, out.get(), sync);
     try {
         out.close(target.string());
@@ -237,9 +237,9 @@ void move_entries_into(const fs::path& partial, const fs::path& dir, bool sync) 
     }
     testing::crash_point("after-move-entries", dir.string());
     if (::unlinkat(to.get(), partial.filename().c_str(), AT_REMOVEDIR) != 0)
-        fail("could not remove the emptied partial", partial, errno);
+        throw_publish_error("could not remove the emptied partial", partial, errno);
     if (sync && ::fsync(to.get()) != 0)
-        fail("could not fsync", dir, errno);
+        throw_publish_error("could not fsync", dir, errno);
 }
 
 WritebackStarter::WritebackStarter(fs::path partial, unsigned long long step)

@@ -9,7 +9,7 @@
 
 namespace pds::report {
 
-void RunReport::fail(const Failure& f) {
+void RunReport::set_failure(const Failure& f) {
     published = false;
     reason = f.reason();
     exit_status = f.exit_status();
@@ -149,7 +149,7 @@ void write_run_records(const RunReport& r, int run_status, const std::string& me
 
 RunReport internal_error_report(const std::string& what) {
     RunReport r;
-    r.fail(Failure::of(Reason::Internal, "internal error: " + what));
+    r.set_failure(Failure::of(Reason::Internal, "internal error: " + what));
     r.partial = "unknown";
     return r;
 }

@@ -41,7 +41,7 @@ struct RunReport {
     std::vector<std::string> content_warnings;
     std::optional<std::uint64_t> table_data_bytes;
 
-    void fail(const Failure& f); // reason, exit status and detail of a failed run
+    void set_failure(const Failure& f); // reason, exit status and detail of a failed run
     double seconds_so_far() const;
 };
 

@@ -21,8 +21,8 @@ std::int64_t read_str(Reader& r, const Header& h, const char* field, std::string
     if (len < 0)
         return -1;
     if (static_cast<std::uint64_t>(len) > r.remaining())
-        fail(std::string(field) + ": string of " + plural(len, "byte") + " at byte " +
-             std::to_string(r.pos()) + ", but only " + where_left(r));
+        throw_problem(std::string(field) + ": string of " + plural(len, "byte") + " at byte " +
+                      std::to_string(r.pos()) + ", but only " + where_left(r));
     std::uint64_t rest = static_cast<std::uint64_t>(len);
     if (out && keep > 0) {
         const std::size_t take = rest < keep ? static_cast<std::size_t>(rest) : keep;
@@ -41,21 +41,21 @@ void read_number_str(Reader& r, const Header& h, const char* field, bool allow_n
     if (len < 0) {
         if (allow_null)
             return;
-        fail(std::string(field) + " is missing (NULL string)");
+        throw_problem(std::string(field) + " is missing (NULL string)");
     }
     bool ok = len > 0 && len <= 11;
     for (char c : s)
         ok = ok && std::isdigit(static_cast<unsigned char>(c));
     if (!ok)
-        fail(std::string(field) + " \"" + printable(s, 24) + "\" is not a decimal number");
+        throw_problem(std::string(field) + " \"" + printable(s, 24) + "\" is not a decimal number");
 }
 
 std::int64_t read_ranged_int(Reader& r, const Header& h, const char* field, std::int64_t lo,
                              std::int64_t hi) {
     const std::int64_t v = with_context(field, [&] { return read_archive_int(r, h); });
     if (v < lo || v > hi)
-        fail(std::string(field) + " " + std::to_string(v) + " is out of range (" +
-             std::to_string(lo) + " to " + std::to_string(hi) + ")");
+        throw_problem(std::string(field) + " " + std::to_string(v) + " is out of range (" +
+                      std::to_string(lo) + " to " + std::to_string(hi) + ")");
     return v;
 }
 
@@ -101,17 +101,18 @@ std::string DataEntry::label() const {
 
 std::int64_t read_archive_int(Reader& r, const Header& h) {
     if (r.remaining() < static_cast<std::uint64_t>(h.int_size) + 1)
-        fail("integer at byte " + std::to_string(r.pos()) + " cut off by the end at byte " +
-             std::to_string(r.end()));
+        throw_problem("integer at byte " + std::to_string(r.pos()) +
+                      " cut off by the end at byte " + std::to_string(r.end()));
     const std::uint8_t sign = r.byte();
     if (sign > 1)
-        fail("integer at byte " + std::to_string(r.pos() - 1) + " has sign byte " +
-             std::to_string(sign) + " (pg_dump writes 0 or 1)");
+        throw_problem("integer at byte " + std::to_string(r.pos() - 1) + " has sign byte " +
+                      std::to_string(sign) + " (pg_dump writes 0 or 1)");
     std::uint64_t v = 0;
     for (int i = 0; i < h.int_size; ++i)
         v |= static_cast<std::uint64_t>(r.byte()) << (8 * i);
     if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        fail("integer at byte " + std::to_string(r.pos() - h.int_size - 1) + " is too large");
+        throw_problem("integer at byte " + std::to_string(r.pos() - h.int_size - 1) +
+                      " is too large");
     const auto s = static_cast<std::int64_t>(v);
     return sign ? -s : s;
 }
@@ -120,39 +121,43 @@ Header read_header(Reader& r, int expected_format) {
     Header h;
     char magic[5];
     if (r.remaining() < 5)
-        fail("header: file is too short for an archive header (" + plural(r.remaining(), "byte") +
-             ")");
+        throw_problem("header: file is too short for an archive header (" +
+                      plural(r.remaining(), "byte") + ")");
     r.read(magic, 5);
     if (std::string(magic, 5) != "PGDMP")
-        fail("header: no \"PGDMP\" magic at the start");
+        throw_problem("header: no \"PGDMP\" magic at the start");
     return with_context("header", [&] {
         h.vmaj = r.byte();
         h.vmin = r.byte();
         h.vrev = r.byte();
         h.version = archive_version(h.vmaj, h.vmin, h.vrev);
         if (h.version < kVers_1_10)
-            fail("archive version " + h.version_string() +
-                 " is older than this verifier reads (1.10 to 1.16)");
+            throw_problem("archive version " + h.version_string() +
+                          " is older than this verifier reads (1.10 to 1.16)");
         if (h.version > kVersMax)
-            fail("archive version " + h.version_string() +
-                 " is newer than this verifier knows (1.10 to 1.16, pg_dump 12 to 18): "
-                 "upgrade pg_dump-safe, or dump with pg_dump 18 or older; the dump is kept "
-                 "unpublished");
+            throw_problem(
+                "archive version " + h.version_string() +
+                " is newer than this verifier knows (1.10 to 1.16, pg_dump 12 to 18): "
+                "upgrade pg_dump-safe, or dump with pg_dump 18 or older; the dump is kept "
+                "unpublished");
         h.int_size = r.byte();
         h.off_size = r.byte();
         if (h.int_size < 1 || h.int_size > 8)
-            fail("implausible integer size " + std::to_string(h.int_size) + " (pg_dump writes 4)");
+            throw_problem("implausible integer size " + std::to_string(h.int_size) +
+                          " (pg_dump writes 4)");
         if (h.off_size < 1 || h.off_size > 16)
-            fail("implausible offset size " + std::to_string(h.off_size) + " (pg_dump writes 8)");
+            throw_problem("implausible offset size " + std::to_string(h.off_size) +
+                          " (pg_dump writes 8)");
         h.format = r.byte();
         if (h.format != expected_format)
-            fail("format byte " + std::to_string(h.format) + ", expected " +
-                 std::to_string(expected_format) +
-                 (expected_format == kFormatCustom ? " (custom)" : " (tar/directory TOC)"));
+            throw_problem(
+                "format byte " + std::to_string(h.format) + ", expected " +
+                std::to_string(expected_format) +
+                (expected_format == kFormatCustom ? " (custom)" : " (tar/directory TOC)"));
         if (h.version >= kVers_1_15) {
             const int alg = r.byte(); // pg_compress_algorithm: none, gzip, lz4, zstd
             if (alg > 3)
-                fail("unknown compression algorithm " + std::to_string(alg));
+                throw_problem("unknown compression algorithm " + std::to_string(alg));
             const Codec codecs[] = {Codec::None, Codec::Gzip, Codec::Lz4, Codec::Zstd};
             h.compression = codecs[alg];
         } else {
@@ -189,11 +194,11 @@ void check_setting_entry(const std::string& desc, const std::string& defn) {
     const std::size_t open = defn.find('\'');
     const std::size_t close = open == std::string::npos ? open : defn.find('\'', open + 1);
     if (close == std::string::npos)
-        fail("invalid " + desc + " item: " + printable(defn, 60));
+        throw_problem("invalid " + desc + " item: " + printable(defn, 60));
     const std::string value = defn.substr(open + 1, close - open - 1);
     if (desc == "STDSTRINGS") {
         if (value != "on" && value != "off")
-            fail("invalid STDSTRINGS item: " + printable(defn, 60));
+            throw_problem("invalid STDSTRINGS item: " + printable(defn, 60));
         return;
     }
     std::string clean;
@@ -218,7 +223,7 @@ void check_setting_entry(const std::string& desc, const std::string& defn) {
     for (const char* k : known)
         if (clean == k)
             return;
-    fail("unrecognized encoding \"" + printable(value, 40) + "\" (pg_restore refuses it)");
+    throw_problem("unrecognized encoding \"" + printable(value, 40) + "\" (pg_restore refuses it)");
 }
 
 void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, Toc& toc) {
@@ -231,7 +236,7 @@ void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, 
     read_number_str(r, h, "oid", false);
     read_str(r, h, "tag", &e.tag, had_dumper ? 200 : 0);
     if (read_str(r, h, "desc", &e.desc, 64) <= 0)
-        fail("entry has no description");
+        throw_problem("entry has no description");
     where += " " + printable(e.desc, 40);
     if (h.version >= kVers_1_11)
         read_ranged_int(r, h, "section", 1, 4);
@@ -252,7 +257,7 @@ void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, 
     std::string with_oids;
     read_str(r, h, "withOids", &with_oids, 8);
     if (with_oids != "false" && with_oids != "true")
-        fail("withOids field \"" + printable(with_oids) + "\" is neither true nor false");
+        throw_problem("withOids field \"" + printable(with_oids) + "\" is neither true nor false");
     // Dependencies: decimal dumpId strings up to a NULL string. Each costs at least one int,
     // so the loop is bounded by the bytes left.
     for (;;) {
@@ -263,30 +268,31 @@ void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, 
         for (char c : dep)
             ok = ok && std::isdigit(static_cast<unsigned char>(c));
         if (!ok)
-            fail("dependency \"" + printable(dep, 24) + "\" is not a dumpId");
+            throw_problem("dependency \"" + printable(dep, 24) + "\" is not a dumpId");
     }
     if (extra == TocExtra::DataOffset) {
         if (r.remaining() < static_cast<std::uint64_t>(h.off_size) + 1)
-            fail("data offset at byte " + std::to_string(r.pos()) + " cut off by the end at byte " +
-                 std::to_string(r.end()));
+            throw_problem("data offset at byte " + std::to_string(r.pos()) +
+                          " cut off by the end at byte " + std::to_string(r.end()));
         e.offset_state = r.byte();
         if (e.offset_state < kOffsetPosNotSet || e.offset_state > kOffsetNoData)
-            fail("unknown data offset flag " + std::to_string(e.offset_state));
+            throw_problem("unknown data offset flag " + std::to_string(e.offset_state));
         for (int i = 0; i < h.off_size; ++i) {
             const std::uint64_t b = r.byte();
             if (i < 8)
                 e.offset |= b << (8 * i);
             else if (b != 0)
-                fail("data offset does not fit in 64 bits");
+                throw_problem("data offset does not fit in 64 bits");
         }
         if (had_dumper != (e.offset_state != kOffsetNoData))
-            fail(had_dumper ? "entry has data but its offset flag says it has none"
-                            : "entry has no data but its offset flag says it has");
+            throw_problem(had_dumper ? "entry has data but its offset flag says it has none"
+                                     : "entry has no data but its offset flag says it has");
     } else {
         read_str(r, h, "file name", &e.filename, 256);
         if (had_dumper == e.filename.empty())
-            fail(had_dumper ? "entry has data but no file name"
-                            : "entry has no data but names file \"" + printable(e.filename) + "\"");
+            throw_problem(had_dumper ? "entry has data but no file name"
+                                     : "entry has no data but names file \"" +
+                                           printable(e.filename) + "\"");
     }
     if (had_dumper)
         toc.data.push_back(std::move(e));
@@ -303,8 +309,8 @@ Toc read_toc(Reader& r, const Header& h, TocExtra extra) {
     // must not make us reserve memory for it.
     const std::uint64_t min_entry = 12 * (static_cast<std::uint64_t>(h.int_size) + 1);
     if (static_cast<std::uint64_t>(count) > r.remaining() / min_entry)
-        fail("TOC: entry count " + std::to_string(count) + " cannot fit in the " +
-             plural(r.remaining(), "byte") + " that follow");
+        throw_problem("TOC: entry count " + std::to_string(count) + " cannot fit in the " +
+                      plural(r.remaining(), "byte") + " that follow");
     toc.entries = static_cast<std::uint64_t>(count);
     for (std::int64_t i = 0; i < count; ++i) {
         std::string where = "TOC entry " + std::to_string(i + 1) + " of " + std::to_string(count) +

@@ -31,14 +31,15 @@ void BlobTocParser::write(const std::uint8_t* data, std::size_t n) {
             continue;
         }
         if (line_.size() >= 1024)
-            fail("line " + std::to_string(number_ + 1) + " is longer than 1024 bytes");
+            throw_problem("line " + std::to_string(number_ + 1) + " is longer than 1024 bytes");
         line_ += static_cast<char>(data[i]);
     }
 }
 
 void BlobTocParser::finish() {
     if (!line_.empty())
-        fail("last line \"" + printable(line_) + "\" has no newline: the file is cut short");
+        throw_problem("last line \"" + printable(line_) +
+                      "\" has no newline: the file is cut short");
 }
 
 void BlobTocParser::line() {
@@ -46,18 +47,18 @@ void BlobTocParser::line() {
     const std::string where = "line " + std::to_string(number_) + " \"" + printable(line_) + "\"";
     const std::size_t space = line_.find(' ');
     if (space == std::string::npos || space == 0 || space > 10)
-        fail(where + " is not \"<oid> <file name>\"");
+        throw_problem(where + " is not \"<oid> <file name>\"");
     std::uint64_t oid = 0;
     for (std::size_t i = 0; i < space; ++i) {
         if (!std::isdigit(static_cast<unsigned char>(line_[i])))
-            fail(where + " does not start with an OID");
+            throw_problem(where + " does not start with an OID");
         oid = oid * 10 + static_cast<std::uint64_t>(line_[i] - '0');
     }
     if (oid == 0 || oid > 0xFFFFFFFFull)
-        fail(where + ": OID out of range");
+        throw_problem(where + ": OID out of range");
     const std::string file = line_.substr(space + 1);
     if (!is_plain_file_name(file))
-        fail(where + ": \"" + printable(file) + "\" is not a plain file name");
+        throw_problem(where + ": \"" + printable(file) + "\" is not a plain file name");
     line_.clear();
     handler_(static_cast<std::uint32_t>(oid), file);
 }

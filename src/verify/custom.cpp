@@ -33,20 +33,20 @@ void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, co
     for (;;) {
         const std::uint64_t at = r.pos();
         if (r.remaining() < 1 + static_cast<std::uint64_t>(h.int_size))
-            fail(what + ": data block ends at byte " + size_str() + ", file size " + size_str() +
-                 ", expected " +
-                 (r.at_end() ? std::string("terminator")
-                             : "chunk length at byte " + std::to_string(at)));
+            throw_problem(what + ": data block ends at byte " + size_str() + ", file size " +
+                          size_str() + ", expected " +
+                          (r.at_end() ? std::string("terminator")
+                                      : "chunk length at byte " + std::to_string(at)));
         const std::int64_t len = read_archive_int(r, h);
         if (len == 0)
             break;
         if (len < 0)
-            fail(what + ": chunk at byte " + std::to_string(at) + " has negative length " +
-                 std::to_string(len));
+            throw_problem(what + ": chunk at byte " + std::to_string(at) + " has negative length " +
+                          std::to_string(len));
         if (static_cast<std::uint64_t>(len) > r.remaining())
-            fail(what + ": chunk at byte " + std::to_string(at) + " declares " +
-                 plural(len, "byte") + ", but the file ends at byte " + size_str() + ", " +
-                 plural(r.remaining(), "byte") + " later");
+            throw_problem(what + ": chunk at byte " + std::to_string(at) + " declares " +
+                          plural(len, "byte") + ", but the file ends at byte " + size_str() + ", " +
+                          plural(r.remaining(), "byte") + " later");
         data_bytes += static_cast<std::uint64_t>(len);
         if (dec) {
             with_context(what + ": chunk at byte " + std::to_string(at), [&] {
@@ -100,7 +100,8 @@ public:
         }
         for (std::size_t i = 0; i < toc.data.size(); ++i)
             if (!by_id_.emplace(toc.data[i].dump_id, i).second)
-                fail(toc.data[i].label() + ": two TOC entries with data share this dumpId");
+                throw_problem(toc.data[i].label() +
+                              ": two TOC entries with data share this dumpId");
         seen_.assign(toc.data.size(), false);
     }
 
@@ -113,9 +114,11 @@ public:
                 continue;
             const DataEntry& e = toc_.data[i];
             if (e.offset_state == kOffsetPosSet)
-                fail(e.label() + ": no data block at byte " + std::to_string(e.offset) +
-                     " where the TOC places it; the data blocks end at byte " + size_str());
-            fail(e.label() + ": no data block in the archive, which ends at byte " + size_str());
+                throw_problem(e.label() + ": no data block at byte " + std::to_string(e.offset) +
+                              " where the TOC places it; the data blocks end at byte " +
+                              size_str());
+            throw_problem(e.label() + ": no data block in the archive, which ends at byte " +
+                          size_str());
         }
     }
 
@@ -138,21 +141,21 @@ private:
     void block() {
         const std::uint64_t start = r_.pos();
         if (r_.remaining() < 2 + static_cast<std::uint64_t>(h_.int_size))
-            fail("data block header at byte " + std::to_string(start) +
-                 " is cut off by the end of the file at byte " + size_str());
+            throw_problem("data block header at byte " + std::to_string(start) +
+                          " is cut off by the end of the file at byte " + size_str());
         const int type = r_.byte();
         const std::int64_t id = read_archive_int(r_, h_);
         const auto it = by_id_.find(static_cast<std::int32_t>(id));
         if (id <= 0 || id > INT32_MAX || it == by_id_.end())
-            fail("data block at byte " + std::to_string(start) + " has dumpId " +
-                 std::to_string(id) + ", which no TOC entry with data has");
+            throw_problem("data block at byte " + std::to_string(start) + " has dumpId " +
+                          std::to_string(id) + ", which no TOC entry with data has");
         const DataEntry& e = toc_.data[it->second];
         if (seen_[it->second])
-            fail(e.label() + ": a second data block at byte " + std::to_string(start));
+            throw_problem(e.label() + ": a second data block at byte " + std::to_string(start));
         seen_[it->second] = true;
         if (e.offset_state == kOffsetPosSet && e.offset != start)
-            fail(e.label() + ": data block found at byte " + std::to_string(start) +
-                 ", but the TOC places it at byte " + std::to_string(e.offset));
+            throw_problem(e.label() + ": data block found at byte " + std::to_string(start) +
+                          ", but the TOC places it at byte " + std::to_string(e.offset));
         if (type == kBlkData && !e.is_blobs()) {
             stream(e, e.label());
         } else if (type == kBlkBlobs && e.is_blobs()) {
@@ -167,9 +170,9 @@ private:
                               std::to_string(static_cast<std::uint32_t>(oid)));
             }
         } else {
-            fail(e.label() + ": data block at byte " + std::to_string(start) + " has type " +
-                 std::to_string(type) + ", expected " +
-                 std::to_string(e.is_blobs() ? kBlkBlobs : kBlkData));
+            throw_problem(e.label() + ": data block at byte " + std::to_string(start) +
+                          " has type " + std::to_string(type) + ", expected " +
+                          std::to_string(e.is_blobs() ? kBlkBlobs : kBlkData));
         }
     }
 
@@ -234,11 +237,13 @@ void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo
                      [](const DataEntry* a, const DataEntry* b) { return a->offset < b->offset; });
     for (const DataEntry* e : placed) {
         if (e->offset < data_start)
-            fail(e->label() + ": TOC places its data block at byte " + std::to_string(e->offset) +
-                 ", inside the header and TOC, which end at byte " + std::to_string(data_start));
+            throw_problem(
+                e->label() + ": TOC places its data block at byte " + std::to_string(e->offset) +
+                ", inside the header and TOC, which end at byte " + std::to_string(data_start));
         if (e->offset >= f.size())
-            fail(e->label() + ": TOC places its data block at byte " + std::to_string(e->offset) +
-                 ", but the file ends at byte " + std::to_string(f.size()));
+            throw_problem(e->label() + ": TOC places its data block at byte " +
+                          std::to_string(e->offset) + ", but the file ends at byte " +
+                          std::to_string(f.size()));
     }
 }
 

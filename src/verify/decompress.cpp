@@ -23,9 +23,9 @@ void Decompressor::feed(const std::uint8_t* data, std::size_t n) {
 
 void Decompressor::finish() {
     if (in_bytes_ > 0 && !complete())
-        fail(std::string(name()) + " stream is cut off: input ended after " +
-             plural(in_bytes_, "byte") + " (" + plural(out_bytes_, "byte") +
-             " decompressed) without the end of the stream");
+        throw_problem(std::string(name()) + " stream is cut off: input ended after " +
+                      plural(in_bytes_, "byte") + " (" + plural(out_bytes_, "byte") +
+                      " decompressed) without the end of the stream");
 }
 
 std::string Decompressor::tail() const {
@@ -71,8 +71,8 @@ private:
         while (n > 0) {
             if (ended_) {
                 if (!gzip_)
-                    fail("zlib stream continues for " + plural(n, "byte") +
-                         " after its end marker");
+                    throw_problem("zlib stream continues for " + plural(n, "byte") +
+                                  " after its end marker");
                 inflateReset(&z_); // the next gzip member
                 ended_ = false;
             }
@@ -87,9 +87,10 @@ private:
             if (rc == Z_STREAM_END)
                 ended_ = true;
             else if (rc == Z_BUF_ERROR && used == 0 && z_.avail_out == kScratch)
-                fail(std::string(name()) + ": no progress decompressing");
+                throw_problem(std::string(name()) + ": no progress decompressing");
             else if (rc != Z_OK && rc != Z_BUF_ERROR)
-                fail(std::string(name()) + " data error: " + (z_.msg ? z_.msg : zError(rc)));
+                throw_problem(std::string(name()) +
+                              " data error: " + (z_.msg ? z_.msg : zError(rc)));
         }
     }
     bool complete() const override { return ended_; }
@@ -118,7 +119,7 @@ private:
             std::size_t out = kScratch, in = n;
             const std::size_t rc = LZ4F_decompress(ctx_, scratch(), &out, data, &in, nullptr);
             if (LZ4F_isError(rc))
-                fail(std::string("lz4 data error: ") + LZ4F_getErrorName(rc));
+                throw_problem(std::string("lz4 data error: ") + LZ4F_getErrorName(rc));
             emit(scratch(), out);
             hint_ = rc;
             data += in;
@@ -128,7 +129,7 @@ private:
             if (n == 0 && out < kScratch)
                 break;
             if (in == 0 && out == 0)
-                fail("lz4: no progress decompressing");
+                throw_problem("lz4: no progress decompressing");
         }
     }
     bool complete() const override { return hint_ == 0; }
@@ -157,7 +158,7 @@ private:
             ZSTD_outBuffer out{scratch(), kScratch, 0};
             const std::size_t rc = ZSTD_decompressStream(ctx_, &out, &in);
             if (ZSTD_isError(rc))
-                fail(std::string("zstd data error: ") + ZSTD_getErrorName(rc));
+                throw_problem(std::string("zstd data error: ") + ZSTD_getErrorName(rc));
             emit(scratch(), out.pos);
             last_ = rc;
             if (in.pos == in.size && out.pos < out.size)

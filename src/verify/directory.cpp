@@ -101,11 +101,12 @@ public:
     void check_file(Slot& slot, const DataEntry& e, const std::string& name,
                     const std::string& what, bool copy, OutputSink* sink) const {
         if (!is_plain_file_name(name))
-            fail(what + ": data file name \"" + printable(name) + "\" is not a plain file name");
+            throw_problem(what + ": data file name \"" + printable(name) +
+                          "\" is not a plain file name");
         Found found;
         if (!find_file(dir_, name, found))
-            fail(what + ": data file " + (dir_ / name).string() +
-                 " is missing (also looked for .gz, .lz4 and .zst)");
+            throw_problem(what + ": data file " + (dir_ / name).string() +
+                          " is missing (also looked for .gz, .lz4 and .zst)");
         File f(found.path);
         slot.file_bytes += f.size();
         if (!sink)
@@ -130,8 +131,9 @@ public:
         // pg_dump always ends COPY data with its terminator, so an empty compressed file of
         // a COPY entry is a cut one (some other empty streams are written as empty files).
         if (copy && f.size() == 0)
-            fail(where + ": the file is empty, but COPY data ends with the terminator \"\\.\" "
-                         "that pg_dump always writes: the data is cut short");
+            throw_problem(where +
+                          ": the file is empty, but COPY data ends with the terminator \"\\.\" "
+                          "that pg_dump always writes: the data is cut short");
         // The large-object TOC is needed whole at every level; gzip files are decompressed
         // at every level but `toc` (nothing cheaper proves a gzip stream whole); LZ4 and
         // zstd files are decompressed only at `full`, and walked to their end marks below.
@@ -170,19 +172,19 @@ public:
         boost::system::error_code ec;
         fs::directory_iterator it(dir_, ec), end;
         if (ec)
-            fail("cannot list directory " + dir_.string() + ": " + ec.message());
+            throw_problem("cannot list directory " + dir_.string() + ": " + ec.message());
         for (; it != end; it.increment(ec)) {
             if (ec)
-                fail("cannot list directory " + dir_.string() + ": " + ec.message());
+                throw_problem("cannot list directory " + dir_.string() + ": " + ec.message());
             const std::string name = it->path().filename().string();
             const std::string base = blob_file_base(name);
             if (base.empty())
                 continue;
             if (!listed_blobs_.count(base))
-                fail("large-object file " + (dir_ / name).string() +
-                     " is named by no large-object list (blobs.toc, blobs_<dumpId>.toc): "
-                     "a list is cut short, and pg_restore would restore that large object "
-                     "empty or not at all");
+                throw_problem("large-object file " + (dir_ / name).string() +
+                              " is named by no large-object list (blobs.toc, blobs_<dumpId>.toc): "
+                              "a list is cut short, and pg_restore would restore that large object "
+                              "empty or not at all");
         }
     }
 
@@ -204,11 +206,11 @@ void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info, unsig
     if (!is_file(toc_path)) {
         Found other;
         if (find_file(dir, "toc.dat", other))
-            fail("compressed " + other.path.string() +
-                 " is not supported (pg_dump writes toc.dat "
-                 "uncompressed)");
-        fail("directory " + dir.string() +
-             " has no toc.dat: pg_dump writes it last, so the dump did not finish");
+            throw_problem("compressed " + other.path.string() +
+                          " is not supported (pg_dump writes toc.dat "
+                          "uncompressed)");
+        throw_problem("directory " + dir.string() +
+                      " has no toc.dat: pg_dump writes it last, so the dump did not finish");
     }
     File f(toc_path);
     info.file_bytes = f.size();

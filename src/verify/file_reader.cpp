@@ -11,18 +11,18 @@ namespace pds::verify::detail {
 File::File(const boost::filesystem::path& path) : path_(path.string()) {
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0)
-        fail("cannot open " + path_ + ": " + std::strerror(errno));
+        throw_problem("cannot open " + path_ + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd_, &st) != 0) {
         const int err = errno;
         ::close(fd_);
         fd_ = -1;
-        fail("cannot stat " + path_ + ": " + std::strerror(err));
+        throw_problem("cannot stat " + path_ + ": " + std::strerror(err));
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd_);
         fd_ = -1;
-        fail(path_ + " is not a regular file");
+        throw_problem(path_ + " is not a regular file");
     }
     size_ = static_cast<std::uint64_t>(st.st_size);
     // Only a hint: the kernel may double its read-ahead. Failure changes nothing.
@@ -40,8 +40,8 @@ std::size_t File::pread_some(void* buf, std::size_t n, std::uint64_t offset) con
         if (got >= 0)
             return static_cast<std::size_t>(got);
         if (errno != EINTR)
-            fail("error reading " + path_ + " at byte " + std::to_string(offset) + ": " +
-                 std::strerror(errno));
+            throw_problem("error reading " + path_ + " at byte " + std::to_string(offset) + ": " +
+                          std::strerror(errno));
     }
 }
 
@@ -63,9 +63,10 @@ void Reader::seek(std::uint64_t pos) {
 
 void Reader::require(std::uint64_t n) const {
     if (n > remaining())
-        fail("unexpected end of " + (end_ == file_.size() ? std::string("file") : "member") +
-             " at byte " + std::to_string(end_) + " (needed " + plural(n, "byte") + " at byte " +
-             std::to_string(pos_) + ")");
+        throw_problem("unexpected end of " +
+                      (end_ == file_.size() ? std::string("file") : "member") + " at byte " +
+                      std::to_string(end_) + " (needed " + plural(n, "byte") + " at byte " +
+                      std::to_string(pos_) + ")");
 }
 
 void Reader::fill() {
@@ -81,8 +82,8 @@ void Reader::fill() {
             file_.pread_some(buf_.get() + (buf_end_ - buf_start_),
                              static_cast<std::size_t>(want - (buf_end_ - buf_start_)), buf_end_);
         if (got == 0) // the file shrank while we were reading it
-            fail(file_.path() + " ended at byte " + std::to_string(buf_end_) +
-                 " while being read (size was " + std::to_string(file_.size()) + ")");
+            throw_problem(file_.path() + " ended at byte " + std::to_string(buf_end_) +
+                          " while being read (size was " + std::to_string(file_.size()) + ")");
         buf_end_ += got;
     }
 }

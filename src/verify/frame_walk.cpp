@@ -28,12 +28,13 @@ void walk_gzip(Reader& r) {
     std::uint8_t h[10];
     r.read(h, sizeof h);
     if (h[0] != 0x1f || h[1] != 0x8b)
-        fail("no gzip magic" + at(start));
+        throw_problem("no gzip magic" + at(start));
     if (h[2] != 8)
-        fail("gzip compression method " + std::to_string(h[2]) + " is not deflate" + at(start));
+        throw_problem("gzip compression method " + std::to_string(h[2]) + " is not deflate" +
+                      at(start));
     const std::uint8_t flags = h[3];
     if (flags & 0xE0)
-        fail("gzip header has reserved flag bits set" + at(start));
+        throw_problem("gzip header has reserved flag bits set" + at(start));
     if (flags & 0x04) { // FEXTRA
         std::uint8_t x[2];
         r.read(x, 2);
@@ -47,20 +48,21 @@ void walk_gzip(Reader& r) {
         r.skip(2);
     // The shortest deflate stream is 2 bytes, then CRC32 and ISIZE.
     if (r.remaining() < 10)
-        fail("gzip file ends" + at(r.end()) + ", before the smallest possible data and trailer");
+        throw_problem("gzip file ends" + at(r.end()) +
+                      ", before the smallest possible data and trailer");
 }
 
 void walk_lz4_frame(Reader& r, std::uint64_t start) {
     const std::uint8_t flg = r.byte();
     const std::uint8_t bd = r.byte();
     if ((flg >> 6) != 1)
-        fail("lz4 frame version " + std::to_string(flg >> 6) + " is not 1" + at(start));
+        throw_problem("lz4 frame version " + std::to_string(flg >> 6) + " is not 1" + at(start));
     if ((flg & 0x02) || (bd & 0x8F))
-        fail("lz4 frame descriptor has reserved bits set" + at(start));
+        throw_problem("lz4 frame descriptor has reserved bits set" + at(start));
     const int max_code = (bd >> 4) & 7;
     if (max_code < 4)
-        fail("lz4 frame has invalid block maximum size code " + std::to_string(max_code) +
-             at(start));
+        throw_problem("lz4 frame has invalid block maximum size code " + std::to_string(max_code) +
+                      at(start));
     const std::uint64_t max_block = std::uint64_t{1} << (8 + 2 * max_code);
     const bool block_checksum = flg & 0x10, content_checksum = flg & 0x04;
     r.skip((flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0) + 1); // content size, dictID, HC
@@ -71,11 +73,11 @@ void walk_lz4_frame(Reader& r, std::uint64_t start) {
             break; // EndMark
         const std::uint32_t size = word & 0x7FFFFFFFu;
         if (size > max_block)
-            fail("lz4 block" + at(block) + " declares " + plural(size, "byte") +
-                 ", more than the frame's maximum of " + std::to_string(max_block));
+            throw_problem("lz4 block" + at(block) + " declares " + plural(size, "byte") +
+                          ", more than the frame's maximum of " + std::to_string(max_block));
         if (size + (block_checksum ? 4u : 0u) > r.remaining())
-            fail("lz4 block" + at(block) + " of " + plural(size, "byte") +
-                 " is cut off by the end of the file" + at(r.end()));
+            throw_problem("lz4 block" + at(block) + " of " + plural(size, "byte") +
+                          " is cut off by the end of the file" + at(r.end()));
         r.skip(size + (block_checksum ? 4u : 0u));
     }
     if (content_checksum)
@@ -85,7 +87,7 @@ void walk_lz4_frame(Reader& r, std::uint64_t start) {
 void walk_zstd_frame(Reader& r, std::uint64_t start) {
     const std::uint8_t fhd = r.byte();
     if (fhd & 0x08)
-        fail("zstd frame header has its reserved bit set" + at(start));
+        throw_problem("zstd frame header has its reserved bit set" + at(start));
     const bool single_segment = fhd & 0x20, checksum = fhd & 0x04;
     const int fcs_flag = fhd >> 6;
     const std::uint64_t dict_sizes[] = {0, 1, 2, 4};
@@ -100,14 +102,14 @@ void walk_zstd_frame(Reader& r, std::uint64_t start) {
         const int type = (word >> 1) & 3;
         const std::uint32_t size = word >> 3;
         if (type == 3)
-            fail("zstd block" + at(block) + " has the reserved block type");
+            throw_problem("zstd block" + at(block) + " has the reserved block type");
         if (size > 128 * 1024)
-            fail("zstd block" + at(block) + " declares " + plural(size, "byte") +
-                 ", more than the 128 KiB a block may hold");
+            throw_problem("zstd block" + at(block) + " declares " + plural(size, "byte") +
+                          ", more than the 128 KiB a block may hold");
         const std::uint64_t stored = type == 1 ? 1 : size; // RLE blocks store one byte
         if (stored > r.remaining())
-            fail("zstd block" + at(block) + " of " + plural(stored, "byte") +
-                 " is cut off by the end of the file" + at(r.end()));
+            throw_problem("zstd block" + at(block) + " of " + plural(stored, "byte") +
+                          " is cut off by the end of the file" + at(r.end()));
         r.skip(stored);
     }
     if (checksum)
@@ -140,7 +142,7 @@ void walk_frames(Codec codec, Reader& r) {
         else if (codec == Codec::Zstd && magic == 0xFD2FB528u)
             walk_zstd_frame(r, start);
         else
-            fail(std::string("no ") + codec_name(codec) + " frame magic" + at(start));
+            throw_problem(std::string("no ") + codec_name(codec) + " frame magic" + at(start));
     }
 }
 

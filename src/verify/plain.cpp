@@ -70,11 +70,11 @@ void check_trailer(const std::string& head, const std::string& tail) {
         if (ends_with(tail, kTrailer + "\\unrestrict " + key + "\n\n"))
             return;
         if (ends_with(tail, kTrailer))
-            fail("plain dump opens with \\restrict " + printable(key, 80) +
-                 " but ends without the matching \\unrestrict line");
-        fail("plain dump does not end with pg_dump's completion trailer (\"-- PostgreSQL "
-             "database dump complete\" and \\unrestrict " +
-             printable(key, 80) + "): it ends with " + last_bytes(tail));
+            throw_problem("plain dump opens with \\restrict " + printable(key, 80) +
+                          " but ends without the matching \\unrestrict line");
+        throw_problem("plain dump does not end with pg_dump's completion trailer (\"-- PostgreSQL "
+                      "database dump complete\" and \\unrestrict " +
+                      printable(key, 80) + "): it ends with " + last_bytes(tail));
     }
     if (ends_with(tail, kTrailer))
         return;
@@ -88,9 +88,10 @@ void check_trailer(const std::string& head, const std::string& tail) {
         if (ok)
             return;
     }
-    fail("plain dump does not end with pg_dump's completion trailer (\"-- PostgreSQL database "
-         "dump complete\"): it ends with " +
-         last_bytes(tail));
+    throw_problem(
+        "plain dump does not end with pg_dump's completion trailer (\"-- PostgreSQL database "
+        "dump complete\"): it ends with " +
+        last_bytes(tail));
 }
 
 void fill_versions(ArchiveInfo& info, const std::string& head) {
@@ -110,7 +111,7 @@ void verify_plain(const boost::filesystem::path& path, Level, ArchiveInfo& info)
     File f(path);
     info.file_bytes = f.size();
     if (f.size() == 0)
-        fail("file is empty");
+        throw_problem("file is empty");
     Reader r(f, 0, f.size());
     std::uint8_t magic[4] = {};
     const std::size_t n = f.size() < 4 ? static_cast<std::size_t>(f.size()) : 4;

@@ -18,7 +18,7 @@ struct Located : Corrupt {
     using Corrupt::Corrupt;
 };
 
-[[noreturn]] inline void fail(const std::string& message) {
+[[noreturn]] inline void throw_problem(const std::string& message) {
     throw Corrupt(message);
 }
 

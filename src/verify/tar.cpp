@@ -26,10 +26,10 @@ bool next_member(Reader& r, TarHeader& th) {
     const std::uint64_t at = r.pos();
     if (r.remaining() < 512) {
         if (r.at_end())
-            fail("tar: archive ends at byte " + std::to_string(at) +
-                 " without the two zero blocks that close a tar archive");
-        fail("tar: header at byte " + std::to_string(at) +
-             " is cut off by the end of the file at byte " + std::to_string(r.end()));
+            throw_problem("tar: archive ends at byte " + std::to_string(at) +
+                          " without the two zero blocks that close a tar archive");
+        throw_problem("tar: header at byte " + std::to_string(at) +
+                      " is cut off by the end of the file at byte " + std::to_string(r.end()));
     }
     std::uint8_t block[512];
     r.read(block, sizeof block);
@@ -37,24 +37,26 @@ bool next_member(Reader& r, TarHeader& th) {
         return false;
     th = parse_tar_header(block, at);
     if (padded(th.size) > r.remaining())
-        fail("tar member \"" + printable(th.name) + "\" at byte " + std::to_string(at) +
-             " declares " + plural(th.size, "byte") + " of data, but the file ends at byte " +
-             std::to_string(r.end()));
+        throw_problem("tar member \"" + printable(th.name) + "\" at byte " + std::to_string(at) +
+                      " declares " + plural(th.size, "byte") +
+                      " of data, but the file ends at byte " + std::to_string(r.end()));
     return true;
 }
 
 void check_end_blocks(Reader& r) {
     const std::uint64_t first = r.pos() - 512;
     if (r.remaining() < 512)
-        fail("tar: only one of the two zero blocks that close a tar archive is present (zero "
-             "block at byte " +
-             std::to_string(first) + ", file ends at byte " + std::to_string(r.end()) + ")");
+        throw_problem(
+            "tar: only one of the two zero blocks that close a tar archive is present (zero "
+            "block at byte " +
+            std::to_string(first) + ", file ends at byte " + std::to_string(r.end()) + ")");
     std::uint64_t at = r.pos();
     r.stream(r.remaining(), [&](const std::uint8_t* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i)
             if (p[i] != 0)
-                fail("tar: non-zero byte at byte " + std::to_string(at + i) +
-                     " after the end-of-archive zero block at byte " + std::to_string(first));
+                throw_problem("tar: non-zero byte at byte " + std::to_string(at + i) +
+                              " after the end-of-archive zero block at byte " +
+                              std::to_string(first));
         at += n;
     });
 }
@@ -71,16 +73,18 @@ std::string tail_of(const File& f, const Member& m) {
 
 void check_tar_end(const File& f) {
     if (f.size() % 512 != 0)
-        fail("tar: file size " + std::to_string(f.size()) +
-             " is not a multiple of 512 bytes: the archive is cut short");
+        throw_problem("tar: file size " + std::to_string(f.size()) +
+                      " is not a multiple of 512 bytes: the archive is cut short");
     if (f.size() < 1536)
-        fail("tar: file of " + plural(f.size(), "byte") + " is too short for a pg_dump archive");
+        throw_problem("tar: file of " + plural(f.size(), "byte") +
+                      " is too short for a pg_dump archive");
     Reader r(f, f.size() - 1024, f.size(), 1024);
     std::uint8_t end[1024];
     r.read(end, sizeof end);
     if (!is_zero_block(end) || !is_zero_block(end + 512))
-        fail("tar: the file does not end with the two zero blocks that close a tar archive: it "
-             "is cut short");
+        throw_problem(
+            "tar: the file does not end with the two zero blocks that close a tar archive: it "
+            "is cut short");
 }
 
 void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info) {
@@ -90,9 +94,9 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
     Reader r(f, 0, f.size());
     TarHeader first;
     if (!next_member(r, first))
-        fail("tar: the archive starts with a zero block, not with toc.dat");
+        throw_problem("tar: the archive starts with a zero block, not with toc.dat");
     if (first.name != "toc.dat")
-        fail("tar: first member is \"" + printable(first.name) + "\", expected toc.dat");
+        throw_problem("tar: first member is \"" + printable(first.name) + "\", expected toc.dat");
     const Member toc_member{r.pos(), first.size};
     Reader tr(f, toc_member.data_at, toc_member.data_at + toc_member.size);
     const Header h = with_context("toc.dat", [&] { return read_header(tr, kFormatTar); });
@@ -115,8 +119,9 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
     while (next_member(r, th)) {
         const Member m{r.pos(), th.size};
         if (!members.emplace(th.name, m).second)
-            fail("tar: member \"" + printable(th.name) + "\" appears twice (again at byte " +
-                 std::to_string(m.data_at - 512) + ")");
+            throw_problem("tar: member \"" + printable(th.name) +
+                          "\" appears twice (again at byte " + std::to_string(m.data_at - 512) +
+                          ")");
         const auto it = by_file.find(th.name);
         if (it != by_file.end()) {
             info.data_bytes += m.size;
@@ -143,19 +148,20 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
     for (const DataEntry& e : toc.data) {
         if (!e.is_blobs()) {
             if (!members.count(e.filename))
-                fail(e.label() + ": tar member \"" + printable(e.filename) + "\" is missing");
+                throw_problem(e.label() + ": tar member \"" + printable(e.filename) +
+                              "\" is missing");
             continue;
         }
         std::string blobs_toc = "blobs_" + std::to_string(e.dump_id) + ".toc";
         if (!members.count(blobs_toc))
             blobs_toc = "blobs.toc";
         if (!members.count(blobs_toc))
-            fail(e.label() + ": tar member blobs_" + std::to_string(e.dump_id) +
-                 ".toc (blobs.toc before pg_dump 17) is missing");
+            throw_problem(e.label() + ": tar member blobs_" + std::to_string(e.dump_id) +
+                          ".toc (blobs.toc before pg_dump 17) is missing");
         for (const auto& ref : blob_refs)
             if (ref.first == blobs_toc && !members.count(ref.second))
-                fail(e.label() + ": tar member \"" + printable(ref.second) + "\" listed in " +
-                     blobs_toc + " is missing");
+                throw_problem(e.label() + ": tar member \"" + printable(ref.second) +
+                              "\" listed in " + blobs_toc + " is missing");
     }
     // pg_dump writes a large object's list line after its member, so a member no list names
     // means a list was cut short (pg_restore would restore that large object empty).
@@ -165,12 +171,13 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
     for (const auto& m : members) {
         const std::string base = blob_file_base(m.first);
         if (!base.empty() && !listed.count(base))
-            fail("tar member \"" + printable(m.first) +
-                 "\" is named by no large-object list (blobs.toc, blobs_<dumpId>.toc): a list is "
-                 "cut short, and pg_restore would restore that large object empty or not at all");
+            throw_problem(
+                "tar member \"" + printable(m.first) +
+                "\" is named by no large-object list (blobs.toc, blobs_<dumpId>.toc): a list is "
+                "cut short, and pg_restore would restore that large object empty or not at all");
     }
     if (!members.count("restore.sql"))
-        fail("tar: no restore.sql member (pg_dump writes it after all data)");
+        throw_problem("tar: no restore.sql member (pg_dump writes it after all data)");
 }
 
 } // namespace pds::verify::detail

@@ -79,27 +79,28 @@ TarHeader parse_tar_header(const std::uint8_t* b, std::uint64_t at) {
         "tar member \"" + printable(th.name) + "\" at byte " + std::to_string(at);
     std::uint64_t stored = 0, computed = 0;
     if (!checksum_ok(b, stored, computed))
-        fail(where + ": header checksum mismatch (stored \"" + printable(field_string(b + 148, 8)) +
-             "\", computed " + std::to_string(computed) + ")");
+        throw_problem(where + ": header checksum mismatch (stored \"" +
+                      printable(field_string(b + 148, 8)) + "\", computed " +
+                      std::to_string(computed) + ")");
     if (!magic_ok(b))
-        fail(where + ": header has no ustar magic");
+        throw_problem(where + ": header has no ustar magic");
     if (b[156] != '0' && b[156] != 0)
-        fail(where + ": type '" + printable(std::string(1, static_cast<char>(b[156]))) +
-             "' is not a regular file (pg_dump writes only regular files)");
+        throw_problem(where + ": type '" + printable(std::string(1, static_cast<char>(b[156]))) +
+                      "' is not a regular file (pg_dump writes only regular files)");
     if (th.name.empty())
-        fail(where + ": member has no name");
+        throw_problem(where + ": member has no name");
     if (b[124] & 0x80) { // base-256, used by pg_dump for members of 8 GiB and more
         th.size = 0;
         for (int i = 125; i < 136; ++i) {
             if (th.size >> 55)
-                fail(where + ": size field out of range");
+                throw_problem(where + ": size field out of range");
             th.size = th.size << 8 | b[i];
         }
         if (b[124] != 0x80)
-            fail(where + ": size field out of range");
+            throw_problem(where + ": size field out of range");
     } else if (!parse_octal(b + 124, 12, th.size)) {
-        fail(where + ": size field \"" + printable(field_string(b + 124, 12)) +
-             "\" is not an octal number");
+        throw_problem(where + ": size field \"" + printable(field_string(b + 124, 12)) +
+                      "\" is not an octal number");
     }
     return th;
 }

@@ -99,10 +99,10 @@ void check_copy_terminator(const DataEntry& e, const std::string& tail) {
     if (tail.size() >= terminator.size() &&
         tail.compare(tail.size() - terminator.size(), terminator.size(), terminator) == 0)
         return;
-    fail(e.label() +
-         ": data does not end with the COPY terminator \"\\.\" that pg_dump writes "
-         "after the last row (it ends with \"" +
-         printable(tail, 20) + "\"): the data is cut short");
+    throw_problem(e.label() +
+                  ": data does not end with the COPY terminator \"\\.\" that pg_dump writes "
+                  "after the last row (it ends with \"" +
+                  printable(tail, 20) + "\"): the data is cut short");
 }
 
 namespace {
@@ -145,7 +145,7 @@ Verdict verify_path(const fs::path& path, Level level, const VerifyOptions& opti
         boost::system::error_code ec;
         const fs::file_status st = fs::status(path, ec);
         if (ec)
-            detail::fail("cannot access " + path.string() + ": " + ec.message());
+            detail::throw_problem("cannot access " + path.string() + ": " + ec.message());
         if (fs::is_directory(st)) {
             detail::verify_directory(path, level, v.info, jobs);
         } else {

@@ -9,7 +9,7 @@
 namespace pds::test {
 namespace {
 
-[[noreturn]] void fail(const char* what, const std::string& path, int err) {
+[[noreturn]] void throw_io_error(const char* what, const std::string& path, int err) {
     throw std::runtime_error(std::string(what) + " " + path + ": " + std::strerror(err));
 }
 
@@ -19,11 +19,11 @@ std::string read_file(const PathArg& p) {
     errno = 0;
     std::ifstream in(p.path, std::ios::binary);
     if (!in)
-        fail("cannot open", p.path, errno);
+        throw_io_error("cannot open", p.path, errno);
     std::ostringstream s;
     s << in.rdbuf();
     if (in.bad())
-        fail("cannot read", p.path, errno);
+        throw_io_error("cannot read", p.path, errno);
     return s.str();
 }
 
@@ -38,11 +38,11 @@ void write_file(const PathArg& p, const std::string& content) {
     errno = 0;
     std::ofstream out(p.path, std::ios::binary | std::ios::trunc);
     if (!out)
-        fail("cannot create", p.path, errno);
+        throw_io_error("cannot create", p.path, errno);
     out << content;
     out.close();
     if (!out)
-        fail("cannot write", p.path, errno);
+        throw_io_error("cannot write", p.path, errno);
 }
 
 } // namespace pds::test

@@ -28,7 +28,7 @@ report::RunReport failed_connection() {
     r.partial = "app.dump.partial";
     r.format = "custom";
     r.verify = "structure";
-    r.fail(Failure::as_pg_dump(Reason::Connection, 1, "pg_dump: error: no server"));
+    r.set_failure(Failure::as_pg_dump(Reason::Connection, 1, "pg_dump: error: no server"));
     return r;
 }
 

@@ -4,7 +4,7 @@
 #include "restore/content.hpp"
 #include "restore/sql_scan.hpp"
 #include "retention/execute.hpp"
-#include "test_util.hpp"
+#include "support/test_util.hpp"
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "retention/policy.hpp"
-#include "test_util.hpp"
+#include "support/test_util.hpp"
 
 #include <algorithm>
 #include <map>

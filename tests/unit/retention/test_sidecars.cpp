@@ -3,7 +3,7 @@
 #include "policy_util.hpp"
 #include "retention/execute.hpp"
 #include "retention/scan.hpp"
-#include "test_util.hpp"
+#include "support/test_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <utime.h>

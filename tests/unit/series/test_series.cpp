@@ -1,6 +1,6 @@
 // Series naming: the key is the name with its stamp replaced by "*", the stamp is a time.
 #include "series/series.hpp"
-#include "test_util.hpp"
+#include "support/test_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <optional>

@@ -1,8 +1,8 @@
 // The Prometheus textfile: strict exposition format, carried-over values, several targets.
 #include "report/metrics.hpp"
 #include "support/prometheus.hpp"
+#include "support/test_util.hpp"
 #include "support/writers.hpp"
-#include "test_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>

@@ -2,7 +2,7 @@
 // content recognition, directory sizes without following links.
 #include "layout/layout.hpp"
 #include "layout/rotation.hpp"
-#include "test_util.hpp"
+#include "support/test_util.hpp"
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>

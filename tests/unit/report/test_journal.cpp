@@ -1,8 +1,8 @@
 // The run journal: JSON lines that parse strictly, even with many concurrent writers.
 #include "report/journal.hpp"
 #include "support/json.hpp"
+#include "support/test_util.hpp"
 #include "support/writers.hpp"
-#include "test_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <map>

@@ -1,4 +1,5 @@
-// Helpers shared by the retention/report unit tests.
+// Temporary directories, a scoped TZ and UTC civil times for the unit tests (retention,
+// series, layout, report, manifest).
 #pragma once
 
 #include "support/files.hpp" // read_file, write_file
