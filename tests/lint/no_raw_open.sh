@@ -19,7 +19,9 @@ declare -A ALLOWED=(
     [file_reader.cpp.o]="src/verify/file_reader.cpp: the verifier's reader (read-only; callers check the file type first)"
 )
 mapfile -t archives < <(find "$build/src" -name '*.a' ! -name 'libpds_posix.a' | sort)
-mapfile -t mains < <(find "$build/src" -path '*/main/*' -name '*.o' | sort)
+# The programs' own objects: build/src/main only (a -path pattern would also match a checkout
+# whose path has a directory named main, as CI's /check/work/main: every object, posix's too).
+mapfile -t mains < <(find "$build/src/main" -name '*.o' 2>/dev/null | sort)
 if [ ${#archives[@]} -eq 0 ]; then
     echo "no libraries under $build/src: build first" >&2
     exit 1
