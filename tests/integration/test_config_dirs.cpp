@@ -3,6 +3,8 @@
 // hooks run as the running user). Sticky directories (/tmp) are fine: only the owner of an
 // entry may replace it there. The attacker and a non-root runner are the real user "nobody"
 // (runuser). No server needed: --safe-show-config reads the config and stops.
+#include "support/files.hpp"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +15,8 @@
 #include <unistd.h>
 
 namespace {
+
+using pds::test::read_file_or_empty;
 
 struct Dir {
     std::string path;
@@ -26,16 +30,9 @@ struct Dir {
     std::string operator/(const std::string& n) const { return path + "/" + n; }
 };
 
-std::string slurp(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 int sh(const std::string& cmd, std::string& out, const Dir& d) {
     const int rc = std::system(("(" + cmd + ") >'" + (d / "out") + "' 2>&1").c_str());
-    out = slurp(d / "out");
+    out = read_file_or_empty(d / "out");
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
 }
 

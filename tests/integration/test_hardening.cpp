@@ -2,6 +2,8 @@
 // planted links and FIFOs, a world-writable or foreign config, flocks held by user "nobody"
 // (runuser), hooks that hang or get a signal. Failed runs (no server at -h /nonexistent)
 // reach every step that matters here: config, hooks, metrics, journal.
+#include "support/files.hpp"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -15,6 +17,8 @@
 
 namespace {
 
+using pds::test::read_file_or_empty;
+
 struct Dir {
     std::string path;
     Dir() {
@@ -27,17 +31,10 @@ struct Dir {
     std::string operator/(const std::string& n) const { return path + "/" + n; }
 };
 
-std::string slurp(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 // Runs a shell command line; returns the exit status (128+N for a signal). out: stdout+stderr.
 int sh(const std::string& cmd, std::string& out, const Dir& d) {
     const int rc = std::system(("(" + cmd + ") >'" + (d / "out") + "' 2>&1").c_str());
-    out = slurp(d / "out");
+    out = read_file_or_empty(d / "out");
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
 }
 
@@ -49,10 +46,10 @@ std::string failing_run(const Dir& d, const std::string& opts) {
 
 // Running (a zombie waiting for init to reap it counts as gone).
 bool alive(const std::string& pidfile) {
-    const std::string p = slurp(pidfile);
+    const std::string p = read_file_or_empty(pidfile);
     if (p.empty())
         return false;
-    const std::string stat = slurp("/proc/" + std::to_string(std::stoi(p)) + "/stat");
+    const std::string stat = read_file_or_empty("/proc/" + std::to_string(std::stoi(p)) + "/stat");
     const auto close = stat.rfind(')');
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
@@ -137,7 +134,7 @@ TEST_CASE("finding 4: the journal is never appended through a symbolic link", "[
     REQUIRE(::symlink((d / "secret/file").c_str(), (d / "journal").c_str()) == 0);
     std::string out;
     sh(failing_run(d, "--safe-journal=" + (d / "journal")), out, d);
-    CHECK(slurp(d / "secret/file") == "root only\n");
+    CHECK(read_file_or_empty(d / "secret/file") == "root only\n");
     CHECK(out.find("it is a symbolic link, not a regular file") != std::string::npos);
 }
 
@@ -190,7 +187,7 @@ TEST_CASE(
     sh(std::string("umask 027; timeout 60 ") + PDS_WRAPPER +
            " --safe-metrics-file=" + (d / "m.prom") + " -h /nonexistent -f '" + name + "' nodb",
        out, d);
-    const std::string prom = slurp(d / "m.prom");
+    const std::string prom = read_file_or_empty(d / "m.prom");
     REQUIRE_FALSE(prom.empty());
     for (char c : prom)
         CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
