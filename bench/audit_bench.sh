@@ -132,23 +132,9 @@ common=(--format=json "--verify=$level" --pattern='*.pgdump')
 # sets R_WALL, R_CPU (medians), R_RSS (max KB); fails unless every run exits 0, 1 or 2
 # (the zero-filled files are unrestorable dumps: 2, critical, is the expected status).
 run_median() {
-    local label=$1 prep=$2 walls=() cpus=() rss=0 i
+    local label=$1 prep=$2
     shift 2
-    for ((i = 0; i < repeat; i++)); do
-        "$prep"
-        bench_measure "$@"
-        if [ "$M_RC" -gt 2 ]; then
-            echo "$label failed (exit $M_RC):" >&2
-            cat "$BENCH_WORK/last.err" >&2
-            exit 1
-        fi
-        walls+=("$M_WALL")
-        cpus+=("$M_CPU")
-        if [ "$M_RSS" -gt "$rss" ]; then rss=$M_RSS; fi
-    done
-    R_WALL=$(bench_median "${walls[@]}")
-    R_CPU=$(bench_median "${cpus[@]}")
-    R_RSS=$rss
+    bench_median_runs "$label" 2 "$prep" "$@"
     rows+="| $label | $R_WALL | $R_CPU | $(bench_mb "$R_RSS") |"$'\n'
     say "${label//\*/}: median $R_WALL s, peak RSS $(bench_mb "$R_RSS") MiB"
 }

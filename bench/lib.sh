@@ -169,6 +169,38 @@ bench_measure() {
 
 bench_load() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# bench_check LABEL MAX_RC [TEST...]: after bench_measure, unless M_RC is at most MAX_RC and
+# the `test` expression TEST (if given, e.g. -s "$out") holds, prints "LABEL failed (exit N):"
+# and the run's stderr, and exits 1.
+bench_check() {
+    local label=$1 max_rc=$2
+    shift 2
+    if [ "$M_RC" -gt "$max_rc" ] || { [ $# -gt 0 ] && ! test "$@"; }; then
+        echo "$label failed (exit $M_RC):" >&2
+        cat "$BENCH_WORK/last.err" >&2
+        exit 1
+    fi
+}
+
+# bench_median_runs LABEL MAX_RC PREP CMD...: $repeat runs of CMD (bench_measure, checked by
+# bench_check LABEL MAX_RC), each after the shell command PREP (untimed; : for none); sets
+# R_WALL, R_CPU (median wall and CPU seconds) and R_RSS (max peak RSS in KB).
+bench_median_runs() {
+    local label=$1 max_rc=$2 prep=$3 walls=() cpus=() rss=0 i
+    shift 3
+    for ((i = 0; i < ${repeat:?}; i++)); do
+        "$prep"
+        bench_measure "$@"
+        bench_check "$label" "$max_rc"
+        walls+=("$M_WALL")
+        cpus+=("$M_CPU")
+        if [ "$M_RSS" -gt "$rss" ]; then rss=$M_RSS; fi
+    done
+    R_WALL=$(bench_median "${walls[@]}")
+    R_CPU=$(bench_median "${cpus[@]}")
+    R_RSS=$rss
+}
+
 # bench_median NUMBER...: the median (the mean of the two middle values for an even count).
 bench_median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {

@@ -111,11 +111,7 @@ for db in "${dbs[@]}"; do
                         --safe-verify="$v" "${fl[@]}" -f "$out" "$db"
                     r=$M_OWN_RSS ;;
                 esac
-                if [ "$M_RC" != 0 ] || [ ! -e "$out" ]; then
-                    echo "$v $f $db failed (exit $M_RC):" >&2
-                    cat "$BENCH_WORK/last.err" >&2
-                    exit 1
-                fi
+                bench_check "$v $f $db" 0 -e "$out"
                 walls[$v]+=" $M_WALL"
                 cpus[$v]+=" $M_CPU"
                 if [ "$r" -gt "${rss[$v]}" ]; then rss[$v]=$r; fi
@@ -193,11 +189,7 @@ if [ -n "$shapes_formats" ]; then
                     safestdout) bench_measure sh -c '"$@" > "$0"' "$out" "$safe" \
                         --safe-pg-dump="$pg_dump" --safe-journal="$jf" "${fl[@]}" "$db" ;;
                     esac
-                    if [ "$M_RC" != 0 ] || [ ! -s "$out" ]; then
-                        echo "$v $f $db failed (exit $M_RC):" >&2
-                        cat "$BENCH_WORK/last.err" >&2
-                        exit 1
-                    fi
+                    bench_check "$v $f $db" 0 -s "$out"
                     walls[$v]+=" $M_WALL"
                 done
             done

@@ -80,11 +80,7 @@ for ((i = 1; i <= repeat; i++)); do
     for v in $( ((i % 2)) && echo "hand drill" || echo "drill hand"); do
         export BENCH_WORK
         bench_measure bash -c "$(declare -f hand drill bench_as_postgres); PG_BINDIR=$PG_BINDIR BENCH_WORK=$BENCH_WORK BENCH_PORT=$BENCH_PORT dump=$dump audit=$audit hand_opts='$hand_opts' $v"
-        if [ "$M_RC" != 0 ]; then
-            cat "$BENCH_WORK/last.err" >&2
-            echo "$v failed (exit $M_RC)" >&2
-            exit 1
-        fi
+        bench_check "$v" 0
         say "run $i $v: ${M_WALL}s (load $(bench_load))"
         if [ "$v" = hand ]; then hand_times+=("$M_WALL"); else drill_times+=("$M_WALL"); fi
     done

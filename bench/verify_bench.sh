@@ -57,25 +57,13 @@ bench_make_db bench "$mb" "$ntables"
 # sets R_WALL, R_CPU, R_RSS (median wall and CPU seconds, max RSS in KB); fails unless
 # every run exits 0.
 run_median() {
-    local label=$1 walls=() cpus=() rss=0 i remove=""
+    local label=$1 remove=""
     shift
     if [ "$1" = --rm ]; then remove=$2; shift 2; fi
-    for ((i = 0; i < repeat; i++)); do
-        if [ -n "$remove" ]; then rm -rf "$remove"; fi
-        bench_measure "$@"
-        if [ "$M_RC" != 0 ]; then
-            echo "$label failed (exit $M_RC):" >&2
-            cat "$BENCH_WORK/last.err" >&2
-            exit 1
-        fi
-        walls+=("$M_WALL")
-        cpus+=("$M_CPU")
-        if [ "$M_RSS" -gt "$rss" ]; then rss=$M_RSS; fi
-    done
-    R_WALL=$(bench_median "${walls[@]}")
-    R_CPU=$(bench_median "${cpus[@]}")
-    R_RSS=$rss
+    bench_median_runs "$label" 0 remove_before "$@"
 }
+# (remove is run_median's local, seen through bash's dynamic scope)
+remove_before() { if [ -n "$remove" ]; then rm -rf "$remove"; fi; }
 
 declare -A flag=([custom]=-Fc [directory]=-Fd [tar]=-Ft)
 tables=""
@@ -108,11 +96,7 @@ for f in $formats; do
             parallel) bench_measure "$vbench" --jobs="$vjobs" full "$out" ;;
             restore) bench_measure "$PG_BINDIR/pg_restore" -f /dev/null "$out" ;;
             esac
-            if [ "$M_RC" != 0 ]; then
-                echo "$v $f failed (exit $M_RC):" >&2
-                cat "$BENCH_WORK/last.err" >&2
-                exit 1
-            fi
+            bench_check "$v $f" 0
             fwalls[$v]+=" $M_WALL"
             fcpus[$v]+=" $M_CPU"
             if [ "$M_RSS" -gt "${frss[$v]}" ]; then frss[$v]=$M_RSS; fi
