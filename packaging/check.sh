@@ -205,16 +205,16 @@ check_man_drift() {
     while read -r n; do journal+=("\"$n\""); done < <(perl -ne 'print "$1\n" while /\\"([a-z_]+)\\":/g' \
         "$top/src/report/journal.cpp" | sort -u)
     mentions "$m1" "journal key" "${journal[@]}" || bad=1
-    # report words: "[backup] WORD" lines and the retention messages of src/run.cpp and of
+    # report words: "[backup] WORD" lines and the retention messages of src/run and of
     # src/report/run_report.cpp (FAILED, PUBLISHED, the metrics/journal warnings)
     while read -r n; do lines+=("[backup] $n"); done < <(perl -0ne 'print "$1\n" while /format_line\(\s*"([A-Z-]+)"/g' \
-        "$top/src/run.cpp" "$top/src/report/run_report.cpp" | sort -u)
+        "$top"/src/run/*.cpp "$top/src/report/run_report.cpp" | sort -u)
     lines+=("retention skipped: the on-success hook failed" "is not a restore point:"
         "retention pruned nothing:" "warning: metrics file not written:"
         "warning: journal not written:")
     for n in "${lines[@]}"; do
-        grep -qF -- "$n" "$top/src/run.cpp" "$top/src/run.hpp" "$top/src/report/run_report.cpp" 2>/dev/null ||
-            [[ $n == "[backup] "* ]] || { echo "src/run.cpp no longer says '$n'"; bad=1; }
+        grep -qF -- "$n" "$top"/src/run/*.cpp "$top"/src/run/*.hpp "$top/src/report/run_report.cpp" 2>/dev/null ||
+            [[ $n == "[backup] "* ]] || { echo "src/run no longer says '$n'"; bad=1; }
     done
     mentions "$m1" "report line" "${lines[@]}" || bad=1
     # pg_dump-safe-audit: every long option of its --help text (src/audit/options.cpp)

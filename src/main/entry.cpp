@@ -3,7 +3,7 @@
 #include "exec/child.hpp"
 #include "failure/failure.hpp"
 #include "report/run_report.hpp"
-#include "run.hpp"
+#include "run/run.hpp"
 
 #include <exception>
 #include <iostream>

@@ -1,10 +1,10 @@
 // The run's content step (issue 14, parts 2 and 3), as two calls with plain values so the
-// pipeline in run.cpp stays one line per step:
+// pipeline in src/run stays one line per step:
 //   check_content()   after verification, before publication: measure the partial, compare
 //                     with the previous good dump of the series, print the WARNING lines,
 //                     and (--safe-verify=restore) drill the partial
 //   publish_manifest() after the rename: FINAL.manifest.json beside the published dump
-// Part of pds_core (it prints report lines); the measuring is restore/content.cpp.
+// Library pds_content_step (it prints report lines); the measuring is restore/content.cpp.
 #pragma once
 
 #include "manifest/manifest.hpp"

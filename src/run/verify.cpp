@@ -1,0 +1,111 @@
+// verify → check content (docs/design.md).
+#include "exec/classify.hpp"
+#include "posix/open.hpp"
+#include "run/steps.hpp"
+#include "testing/crash_point.hpp"
+
+#include <cstring>
+#include <fcntl.h>
+#include <iostream>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace pds::steps {
+namespace {
+
+Failure interrupted_during_verification() {
+    return Failure::interrupted(exec::interrupted_by(), "interrupted during verification");
+}
+
+// pg_restore -l reads the TOC the way a restore will (not for plain dumps). Its listing is
+// kept (in a memfd) for the content manifest, which then needs no second pg_restore -l.
+[[nodiscard]] Step list_with_pg_restore(const exec::Tools& tools,
+                                        const boost::filesystem::path& partial,
+                                        std::string& listing) {
+    exec::ChildSpec spec;
+    spec.program = tools.pg_restore;
+    spec.argv = {"pg_restore", "-l", "--", partial.string()}; // a name may start with -
+    posix::Fd out(::memfd_create("pg_restore-l", MFD_CLOEXEC));
+    if (!out)
+        out = posix::try_open("/dev/null", O_WRONLY);
+    spec.stdout_fd = out.get();
+    spec.pass_stderr = false;
+    const exec::ChildResult c = exec::run_child(spec);
+    if (out)
+        listing = manifest::read_from_start(out.get());
+    if (exec::interrupted_by())
+        return interrupted_during_verification();
+    if (c.started && c.exited && c.exit_code == 0)
+        return std::nullopt;
+    std::cerr << c.stderr_tail;
+    const std::string why = c.started ? exec::key_error_line(c.stderr_tail)
+                                      : std::string("could not run ") + tools.pg_restore + ": " +
+                                            std::strerror(c.start_errno);
+    return Failure::of(Reason::VerifyFailed, "pg_restore -l: " + why);
+}
+
+} // namespace
+
+// verify: non-empty, pg_restore -l, then the native verifier proves the rest of the archive
+// is there (at --safe-verify's level).
+[[nodiscard]] Step verify_partial(const Invocation& inv, const Output& out,
+                                  report::PhaseTimes& phases, Verified& verified) {
+    const boost::filesystem::path& partial = out.target.partial;
+    {
+        PhaseTimer t(phases.verify);
+        if (publish::partial_bytes(partial) == 0)
+            return Failure::of(Reason::EmptyOutput, "pg_dump exited 0 but wrote no data");
+        if (inv.format() != cli::Format::Plain)
+            if (Step f = list_with_pg_restore(inv.tools, partial, verified.toc_listing))
+                return f;
+        testing::crash_point("mid-verify", partial.string());
+        const verify::Verdict v =
+            verify::verify_path(partial, inv.opts.verify, {inv.opts.verify_jobs});
+        if (exec::interrupted_by())
+            return interrupted_during_verification();
+        if (!v.ok)
+            return Failure::of(Reason::VerifyFailed, v.problem);
+        verified.info = v.info;
+    }
+    testing::crash_point("after-verify", partial.string());
+    return std::nullopt;
+}
+
+// check content: the content manifest, its comparison with the previous dump of the series
+// (WARNING lines; a failure with --safe-shrink=fail) and, with --safe-verify=restore, the
+// restore drill of the partial (src/manifest/step.hpp). Counted in the verify phase.
+[[nodiscard]] Step check_content(const Invocation& inv, const Output& out, const Verified& verified,
+                                 manifest::StepResult& content, RunReport& rep) {
+    manifest::StepInput in;
+    in.enabled = inv.opts.manifest && has_manifest(out);
+    in.verify_restore = inv.opts.verify_restore;
+    in.count_rows = inv.opts.verify == verify::Level::Full;
+    in.level_name = rep.verify;
+    in.partial = out.target.partial.string();
+    in.final_path = has_manifest(out) ? out.target.final_path.string() : "";
+    in.target_name = rep.target;
+    in.series_glob = inv.opts.series;
+    in.pg_restore = inv.tools.pg_restore;
+    in.info = verified.info;
+    in.toc_listing = verified.toc_listing;
+    in.max_shrink_percent = inv.opts.max_shrink_percent;
+    in.shrink_fail = inv.opts.shrink_fail;
+    {
+        PhaseTimer t(rep.phases.verify);
+        content = manifest::check_content(in);
+    }
+    rep.content_env = content.hook_env();
+    rep.content_json = content.journal_json();
+    rep.content_checked = content.compared;
+    rep.content_warnings = content.warning_checks();
+    if (content.manifest)
+        rep.table_data_bytes = content.manifest->data_bytes ? content.manifest->data_bytes
+                                                            : content.manifest->stored_data_bytes;
+    if (!content.failure)
+        return std::nullopt;
+    if (content.interrupted)
+        return Failure::interrupted(exec::interrupted_by(), *content.failure);
+    return Failure::of(Reason::VerifyFailed, *content.failure);
+}
+
+} // namespace pds::steps
