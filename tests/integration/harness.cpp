@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 namespace fs = boost::filesystem;
-extern char** environ;
 
 namespace pdstest {
 
@@ -22,22 +21,6 @@ std::string wrapper() {
 }
 std::string pg_bindir() {
     return PDS_PG_BINDIR;
-}
-
-Env server_env(const std::string& name) {
-    std::string path = std::string(PDS_PGTEST_ROOT) + "/" + name + "/env";
-    std::ifstream in(path);
-    if (!in)
-        FAIL("test server '" << name << "' is not running: " << path
-                             << " missing (its CTest fixture failed or was not run)");
-    Env env;
-    std::string line;
-    while (std::getline(in, line)) {
-        auto eq = line.find('=');
-        if (eq != std::string::npos)
-            env[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return env;
 }
 
 std::string workdir(const std::string& name) {
@@ -49,79 +32,43 @@ std::string workdir(const std::string& name) {
 
 namespace {
 
-std::vector<std::string> build_env(const Env& extra) {
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        std::string s(*e);
-        auto eq = s.find('=');
-        env[s.substr(0, eq)] = s.substr(eq + 1);
-    }
-    env.erase("PG_DUMP_SAFE_DEPTH");
-    env["PATH"] = pg_bindir() + ":" + (env.count("PATH") ? env["PATH"] : "/usr/bin:/bin");
-    for (const auto& [k, v] : extra)
-        env[k] = v;
-    std::vector<std::string> out;
+pds::test::RunOptions options(const Env& env, const std::string& cwd) {
+    pds::test::RunOptions o;
+    o.unset = {"PG_DUMP_SAFE_DEPTH"};
+    const char* path = std::getenv("PATH");
+    o.env["PATH"] = pg_bindir() + ":" + (path ? path : "/usr/bin:/bin");
     for (const auto& [k, v] : env)
-        out.push_back(k + "=" + v);
-    return out;
-}
-
-pid_t spawn(const std::string& script, const Env& env, int out_fd, int err_fd,
-            const std::string& cwd) {
-    std::vector<std::string> envs = build_env(env);
-    std::vector<char*> envp;
-    for (auto& e : envs)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::setpgid(0, 0); // its own process group, so a test can signal the whole pipeline
-        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0)
-            ::_exit(126);
-        int devnull = ::open("/dev/null", O_RDONLY);
-        ::dup2(devnull, 0);
-        ::dup2(out_fd, 1);
-        ::dup2(err_fd, 2);
-        const char* argv[] = {"sh", "-c", script.c_str(), nullptr};
-        ::execve("/bin/sh", const_cast<char**>(argv), envp.data());
-        ::_exit(127);
-    }
-    return pid;
+        o.env[k] = v;
+    o.cwd = cwd;
+    o.detach = pds::test::RunOptions::Detach::Group; // a test can signal the whole pipeline
+    return o;
 }
 
 } // namespace
 
-int wait_status(pid_t pid) {
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+Result sh(const std::string& script, const Env& env, const std::string& cwd) {
+    Result r = pds::test::run_sh(script, options(env, cwd));
+    if (!r.error.empty())
+        FAIL(r.error);
+    return r;
 }
 
-Result sh(const std::string& script, const Env& env, const std::string& cwd) {
-    std::string base = (fs::temp_directory_path() / fs::unique_path("pdstest-%%%%%%%%")).string();
-    int out = ::open((base + ".out").c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    int err = ::open((base + ".err").c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = spawn(script, env, out, err, cwd);
-    ::close(out);
-    ::close(err);
-    Result r;
-    r.status = wait_status(pid);
-    r.out = read_file(base + ".out");
-    r.err = read_file(base + ".err");
-    ::unlink((base + ".out").c_str());
-    ::unlink((base + ".err").c_str());
-    return r;
+int sh_merged(const std::string& script, std::string& out) {
+    pds::test::RunOptions o;
+    o.stderr_to_stdout = true;
+    const Result r = pds::test::run_sh(script, o);
+    if (!r.error.empty())
+        FAIL(r.error);
+    out = r.out;
+    return r.status;
 }
 
 pid_t spawn_sh(const std::string& script, const Env& env, const std::string& out_file,
                const std::string& err_file, const std::string& cwd) {
-    int out = ::open(out_file.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(err_file.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = spawn(script, env, out, err, cwd);
-    ::close(out);
-    ::close(err);
-    return pid;
+    pds::test::RunOptions o = options(env, cwd);
+    o.stdout_file = out_file;
+    o.stderr_file = err_file;
+    return pds::test::spawn({"/bin/sh", "-c", script}, o);
 }
 
 bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
@@ -132,13 +79,6 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return cond();
-}
-
-std::string q(const std::string& s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
 }
 
 bool exists(const std::string& path) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "support/files.hpp"
+#include "support/process.hpp"
 
 #include <chrono>
 #include <functional>
@@ -14,36 +15,38 @@
 
 namespace pdstest {
 
-using Env = std::map<std::string, std::string>;
+using Env = pds::test::EnvMap;
+using Result = pds::test::RunResult; // status: exit code or 128+signal; out; err
 
-struct Result {
-    int status = -1; // shell-style: exit code or 128+signal
-    std::string out;
-    std::string err;
-};
-
-std::string wrapper();   // the pg_dump-safe under test
-std::string pg_bindir(); // the real pg_dump/pg_restore (PostgreSQL 15)
-Env server_env(
-    const std::string& name); // "s15", "s17": PGHOST, PGPORT, PGUSER; fails the test if absent
+std::string wrapper();       // the pg_dump-safe under test
+std::string pg_bindir();     // the real pg_dump/pg_restore (PostgreSQL 15)
+using pds::test::server_env; // "s15", "s17": PGHOST, PGPORT, PGUSER; fails the test if absent
 
 // A fresh, empty directory for this test (build/test-work/<name>).
 std::string workdir(const std::string& name);
 
-// Run `script` with /bin/sh -c. The environment is ours plus `env`, with PATH starting with
-// the real pg_dump's directory. `cwd` is the working directory.
+// Run `script` with /bin/sh -c (tests/support's runner) in its own process group, stdin
+// /dev/null. The environment is ours without PG_DUMP_SAFE_DEPTH, plus `env`, with PATH
+// starting with the real pg_dump's directory. `cwd` is the working directory.
 Result sh(const std::string& script, const Env& env = {}, const std::string& cwd = "");
+
+// Run `script` with /bin/sh -c in our environment as it is (no PATH change) and our process
+// group, stderr merged into stdout, which goes to `out`: system("(script) >file 2>&1").
+// Returns the exit status, or 128+N for signal N.
+int sh_merged(const std::string& script, std::string& out);
 
 // Start `script` in the background; stdout/stderr go to files; returns the shell's pid.
 pid_t spawn_sh(const std::string& script, const Env& env, const std::string& out_file,
                const std::string& err_file, const std::string& cwd = "");
-int wait_status(pid_t pid); // shell-style status
+using pds::test::wait_status; // shell-style status
 
 // Poll `cond` every 20 ms until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
 
 // Shell-quote a string for /bin/sh.
-std::string q(const std::string& s);
+inline std::string q(const std::string& s) {
+    return pds::test::shell_quote(s);
+}
 
 // As before tests/support: "" when the file cannot be opened (a /proc entry of a process
 // that is gone, a file a test removed on purpose).

@@ -3,7 +3,8 @@
 // hooks run as the running user). Sticky directories (/tmp) are fine: only the owner of an
 // entry may replace it there. The attacker and a non-root runner are the real user "nobody"
 // (runuser). No server needed: --safe-show-config reads the config and stops.
-#include "support/files.hpp"
+#include "harness.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -18,23 +19,12 @@ namespace {
 
 using pds::test::read_file_or_empty;
 
-struct Dir {
-    std::string path;
-    Dir() {
-        char t[] = "/tmp/pds-cfgdir-XXXXXX";
-        REQUIRE(::mkdtemp(t) != nullptr);
-        path = t;
-        REQUIRE(::chmod(t, 0755) == 0);
-    }
-    ~Dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-    std::string operator/(const std::string& n) const { return path + "/" + n; }
+// /tmp/pds-cfgdir-XXXXXX, mode 0755 (user nobody enters it).
+struct Dir : pds::test::ScratchDir {
+    Dir() : ScratchDir("pds-cfgdir") {}
 };
 
-int sh(const std::string& cmd, std::string& out, const Dir& d) {
-    const int rc = std::system(("(" + cmd + ") >'" + (d / "out") + "' 2>&1").c_str());
-    out = read_file_or_empty(d / "out");
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
-}
+using pdstest::sh_merged; // stdout and stderr together in `out`; the exit status or 128+N
 
 void write(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
@@ -46,11 +36,11 @@ void write(const std::string& path, const std::string& text) {
 int show_config(const Dir& d, const std::string& config, std::string& out,
                 const std::string& user = "") {
     if (user.empty())
-        return sh(std::string(PDS_WRAPPER) + " --safe-config='" + config + "' --safe-show-config",
-                  out, d);
-    return sh("runuser -u " + user + " -- '" + (d / "bin/pg_dump-safe") + "' --safe-config='" +
-                  config + "' --safe-show-config",
-              out, d);
+        return sh_merged(
+            std::string(PDS_WRAPPER) + " --safe-config='" + config + "' --safe-show-config", out);
+    return sh_merged("runuser -u " + user + " -- '" + (d / "bin/pg_dump-safe") +
+                         "' --safe-config='" + config + "' --safe-show-config",
+                     out);
 }
 
 } // namespace
@@ -121,18 +111,18 @@ TEST_CASE("config: user nobody may use a config in its own directory, not in one
     REQUIRE(::mkdir((d / "home").c_str(), 0755) == 0);
     REQUIRE(std::system(("chown nobody '" + (d / "home") + "'").c_str()) == 0);
     std::string out;
-    REQUIRE(sh("runuser -u nobody -- sh -c \"printf 'verify = full\\n' > '" +
-                   (d / "home/pds.conf") + "'\"",
-               out, d) == 0);
+    REQUIRE(sh_merged("runuser -u nobody -- sh -c \"printf 'verify = full\\n' > '" +
+                          (d / "home/pds.conf") + "'\"",
+                      out) == 0);
     CHECK(show_config(d, d / "home/pds.conf", out, "nobody") == 0);
     INFO(out);
     // The same file in a root-owned directory that everyone may write: root could not trust
     // it, nor can nobody (another user could swap it).
     REQUIRE(::mkdir((d / "shared").c_str(), 0777) == 0);
     REQUIRE(::chmod((d / "shared").c_str(), 0777) == 0);
-    REQUIRE(sh("runuser -u nobody -- cp '" + (d / "home/pds.conf") + "' '" +
-                   (d / "shared/pds.conf") + "'",
-               out, d) == 0);
+    REQUIRE(sh_merged("runuser -u nobody -- cp '" + (d / "home/pds.conf") + "' '" +
+                          (d / "shared/pds.conf") + "'",
+                      out) == 0);
     CHECK(show_config(d, d / "shared/pds.conf", out, "nobody") == 2);
     CHECK(out.find("directory " + (d / "shared") + " (mode 0777") != std::string::npos);
     // Root refuses nobody's directory outright (nobody could replace the file any time).

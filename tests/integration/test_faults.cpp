@@ -49,6 +49,14 @@ std::string slow_dump_args() {
 struct SlowRun {
     pid_t shell;
     std::string out, err;
+    // Waits for the shell: its status and output.
+    Result finish() const {
+        Result r;
+        r.status = wait_status(shell);
+        r.out = read_file(out);
+        r.err = read_file(err);
+        return r;
+    }
 };
 
 SlowRun start_slow(const std::string& cmd, const Env& env, const std::string& dir) {
@@ -151,8 +159,7 @@ TEST_CASE("pg_dump killed with SIGKILL mid-dump", "[faults][slow]") {
     pid_t dump = descendant_named(s.shell, "pg_dump");
     REQUIRE(dump > 0);
     ::kill(dump, SIGKILL);
-    int status = wait_status(s.shell);
-    Result r{status, read_file(s.out), read_file(s.err)};
+    Result r = s.finish();
     CHECK(r.status == 128 + SIGKILL);
     CHECK(read_file(target) == kGood);
     auto f = the_failed_line(r);
@@ -177,8 +184,7 @@ TEST_CASE("pg_dump-safe sent SIGTERM mid-dump forwards it and ends as interrupte
         wait_until([&] { return file_size(target + ".partial") > 0; }, std::chrono::seconds(10)));
     REQUIRE(descendant_named(s.shell, "pg_dump") > 0);
     ::kill(s.shell, SIGTERM); // the shell exec'd pg_dump-safe: this is pg_dump-safe's pid
-    int status = wait_status(s.shell);
-    Result r{status, read_file(s.out), read_file(s.err)};
+    Result r = s.finish();
     CHECK(r.status == 128 + SIGTERM);
     CHECK(read_file(target) == kGood);
     auto f = the_failed_line(r);
@@ -210,8 +216,7 @@ TEST_CASE("the backend terminated mid-dump (pg_terminate_backend)", "[faults][sl
                   env);
     REQUIRE(t.status == 0);
     REQUIRE(t.out == "1\n");
-    int status = wait_status(s.shell);
-    Result r{status, read_file(s.out), read_file(s.err)};
+    Result r = s.finish();
     CHECK(r.status == 1);
     CHECK(read_file(target) == kGood);
     auto f = the_failed_line(r);

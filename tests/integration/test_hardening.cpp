@@ -2,7 +2,8 @@
 // planted links and FIFOs, a world-writable or foreign config, flocks held by user "nobody"
 // (runuser), hooks that hang or get a signal. Failed runs (no server at -h /nonexistent)
 // reach every step that matters here: config, hooks, metrics, journal.
-#include "support/files.hpp"
+#include "harness.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -19,24 +20,12 @@ namespace {
 
 using pds::test::read_file_or_empty;
 
-struct Dir {
-    std::string path;
-    Dir() {
-        char t[] = "/tmp/pds-hard-XXXXXX";
-        REQUIRE(::mkdtemp(t) != nullptr);
-        path = t;
-        ::chmod(t, 0755);
-    }
-    ~Dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-    std::string operator/(const std::string& n) const { return path + "/" + n; }
+// /tmp/pds-hard-XXXXXX, mode 0755 (user nobody enters it).
+struct Dir : pds::test::ScratchDir {
+    Dir() : ScratchDir("pds-hard") {}
 };
 
-// Runs a shell command line; returns the exit status (128+N for a signal). out: stdout+stderr.
-int sh(const std::string& cmd, std::string& out, const Dir& d) {
-    const int rc = std::system(("(" + cmd + ") >'" + (d / "out") + "' 2>&1").c_str());
-    out = read_file_or_empty(d / "out");
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
-}
+using pdstest::sh_merged; // stdout and stderr together in `out`; the exit status or 128+N
 
 // A failing run (no server), the given wrapper options.
 std::string failing_run(const Dir& d, const std::string& opts) {
@@ -65,10 +54,11 @@ TEST_CASE("finding 8: a hanging hook is stopped after --safe-hook-timeout with i
     Dir d;
     std::string out;
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = sh(failing_run(d, "--safe-hook-timeout=2 --safe-on-failure='sleep 300 & echo "
-                                     "$! > " +
-                                         (d / "bg") + "; wait'"),
-                      out, d);
+    const int rc =
+        sh_merged(failing_run(d, "--safe-hook-timeout=2 --safe-on-failure='sleep 300 & echo "
+                                 "$! > " +
+                                     (d / "bg") + "; wait'"),
+                  out);
     CHECK(rc == 1); // the run's own failure status (connection)
     CHECK(seconds_since(t0) < 20);
     CHECK(out.find("the on-failure hook did not finish within 2 s") != std::string::npos);
@@ -83,9 +73,9 @@ TEST_CASE("finding 8: SIGTERM during a hook reaches its group and the run ends a
     std::string out;
     const std::string run =
         failing_run(d, "--safe-on-failure='sleep 300 & echo $! > " + (d / "bg") + "; wait'");
-    const int rc = sh(run + " & p=$!; for i in $(seq 100); do [ -s '" + (d / "bg") +
-                          "' ] && break; sleep 0.1; done; kill -TERM $p; wait $p",
-                      out, d);
+    const int rc = sh_merged(run + " & p=$!; for i in $(seq 100); do [ -s '" + (d / "bg") +
+                                 "' ] && break; sleep 0.1; done; kill -TERM $p; wait $p",
+                             out);
     CHECK(rc == 143);
     ::usleep(200000);
     CHECK_FALSE(alive(d / "bg"));
@@ -111,19 +101,20 @@ TEST_CASE("finding 11: a config file that is a FIFO or a directory or writable b
         CAPTURE(name);
         std::string out;
         const auto t0 = std::chrono::steady_clock::now();
-        CHECK(sh(failing_run(d, "--safe-config=" + (d / name)), out, d) == 2);
+        CHECK(sh_merged(failing_run(d, "--safe-config=" + (d / name)), out) == 2);
         CHECK(seconds_since(t0) < 20); // the FIFO never blocks
         CHECK(out.find(message) != std::string::npos);
     }
     std::string out;
-    CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=" + (d / "ok") + " --safe-show-config", out,
-             d) == 0);
+    CHECK(
+        sh_merged(std::string(PDS_WRAPPER) + " --safe-config=" + (d / "ok") + " --safe-show-config",
+                  out) == 0);
     CHECK(::access((d / "pwned").c_str(), F_OK) != 0);
     // /dev/null is "no config file" (as `ssh -F /dev/null`), the one device accepted.
-    CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=/dev/null --safe-show-config", out, d) ==
-          0);
-    CHECK(sh(std::string(PDS_WRAPPER) + " --safe-config=/dev/zero --safe-show-config", out, d) ==
-          2);
+    CHECK(sh_merged(std::string(PDS_WRAPPER) + " --safe-config=/dev/null --safe-show-config",
+                    out) == 0);
+    CHECK(sh_merged(std::string(PDS_WRAPPER) + " --safe-config=/dev/zero --safe-show-config",
+                    out) == 2);
     CHECK(out.find("not a regular file") != std::string::npos);
 }
 
@@ -133,7 +124,7 @@ TEST_CASE("finding 4: the journal is never appended through a symbolic link", "[
     std::ofstream(d / "secret/file") << "root only\n";
     REQUIRE(::symlink((d / "secret/file").c_str(), (d / "journal").c_str()) == 0);
     std::string out;
-    sh(failing_run(d, "--safe-journal=" + (d / "journal")), out, d);
+    sh_merged(failing_run(d, "--safe-journal=" + (d / "journal")), out);
     CHECK(read_file_or_empty(d / "secret/file") == "root only\n");
     CHECK(out.find("it is a symbolic link, not a regular file") != std::string::npos);
 }
@@ -144,9 +135,9 @@ TEST_CASE("finding 5: FIFOs at the metrics and journal paths do not hang the run
     REQUIRE(::mkfifo((d / "journal").c_str(), 0666) == 0);
     std::string out;
     const auto t0 = std::chrono::steady_clock::now();
-    CHECK(sh(failing_run(d, "--safe-metrics-file=" + (d / "m.prom") +
-                                " --safe-journal=" + (d / "journal")),
-             out, d) == 1);
+    CHECK(sh_merged(failing_run(d, "--safe-metrics-file=" + (d / "m.prom") +
+                                       " --safe-journal=" + (d / "journal")),
+                    out) == 1);
     CHECK(seconds_since(t0) < 20);
     CHECK(out.find("refusing " + (d / "m.prom") + ": it is a FIFO") != std::string::npos);
     CHECK(out.find("refusing " + (d / "journal") + ": it is a FIFO") != std::string::npos);
@@ -163,11 +154,11 @@ TEST_CASE("finding 5: a shared flock held by nobody on the metrics directory and
     const std::string hold = "runuser -u nobody -- flock -s '" + (d / "metrics") + "' flock -s '" +
                              (d / "journal") + "' sleep 120 & h=$!; sleep 1; ";
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = sh(hold +
-                          failing_run(d, "--safe-metrics-file=" + (d / "metrics/m.prom") +
-                                             " --safe-journal=" + (d / "journal")) +
-                          "; rc=$?; kill $h; pkill -P $h; exit $rc",
-                      out, d);
+    const int rc = sh_merged(hold +
+                                 failing_run(d, "--safe-metrics-file=" + (d / "metrics/m.prom") +
+                                                    " --safe-journal=" + (d / "journal")) +
+                                 "; rc=$?; kill $h; pkill -P $h; exit $rc",
+                             out);
     const double took = seconds_since(t0);
     CHECK(rc == 1);
     CHECK(took >= 20); // two bounded waits of 10 s
@@ -184,9 +175,9 @@ TEST_CASE(
     Dir d;
     std::string out;
     const std::string name = d / "esc\x1b[2Jx.dump";
-    sh(std::string("umask 027; timeout 60 ") + PDS_WRAPPER +
-           " --safe-metrics-file=" + (d / "m.prom") + " -h /nonexistent -f '" + name + "' nodb",
-       out, d);
+    sh_merged(std::string("umask 027; timeout 60 ") + PDS_WRAPPER + " --safe-metrics-file=" +
+                  (d / "m.prom") + " -h /nonexistent -f '" + name + "' nodb",
+              out);
     const std::string prom = read_file_or_empty(d / "m.prom");
     REQUIRE_FALSE(prom.empty());
     for (char c : prom)

@@ -9,9 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <grp.h>
-#include <pwd.h>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,39 +21,17 @@ std::string sys_error(const std::string& what, const std::string& path) {
     return what + " '" + path + "': " + std::strerror(errno);
 }
 
-std::string read_fd(int fd) {
-    std::string s;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
+// To the descriptor itself: Catch2 may have redirected std::cout.
+void write_fd(int fd, const std::string& s) {
+    for (std::size_t off = 0; off < s.size();) {
+        const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
         if (n <= 0)
-            break;
-        s.append(buf, static_cast<std::size_t>(n));
+            return;
+        off += static_cast<std::size_t>(n);
     }
-    return s;
 }
 
 } // namespace
-
-TempDir::TempDir() {
-    char tmpl[] = "/tmp/pds-audit-test-XXXXXX";
-    if (!::mkdtemp(tmpl))
-        FAIL(sys_error("mkdtemp", tmpl));
-    path_ = tmpl;
-    ::chmod(path_.c_str(), 0755); // "nobody" must be able to enter
-}
-
-TempDir::~TempDir() {
-    if (std::getenv("PDS_KEEP_TEST_DIRS"))
-        return;
-    // Leave nothing mounted behind before removing.
-    std::string cmd = "umount -q " + shell_quote(path_) + "/* 2>/dev/null; chmod -R u+rwx " +
-                      shell_quote(path_) + " 2>/dev/null; rm -rf " + shell_quote(path_);
-    if (std::system(cmd.c_str()) != 0)
-        std::fprintf(stderr, "warning: could not remove %s\n", path_.c_str());
-}
 
 void make_dirs(const std::string& path) {
     Run r = shell("mkdir -p " + shell_quote(path));
@@ -107,128 +82,76 @@ Run audit(const std::vector<std::string>& args, bool terminal) {
 }
 
 Run audit_as_nobody(const std::vector<std::string>& args) {
-    struct passwd* pw = ::getpwnam("nobody");
-    if (!pw)
-        FAIL("no user 'nobody' to run the audit as");
-    int out_pipe[2], err_pipe[2], status_pipe[2];
-    REQUIRE(::pipe(out_pipe) == 0);
-    REQUIRE(::pipe(err_pipe) == 0);
-    REQUIRE(::pipe(status_pipe) == 0);
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (::setgroups(0, nullptr) != 0 || ::setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-            ::setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0)
-            ::_exit(99);
-        ::setenv("HOME", "/nonexistent", 1);
-        std::ostringstream out, err;
-        int status = run_cli(args, out, err, false);
-        std::string o = out.str(), e = err.str();
-        ssize_t ignored = ::write(out_pipe[1], o.data(), o.size());
-        ignored = ::write(err_pipe[1], e.data(), e.size());
-        ignored = ::write(status_pipe[1], &status, sizeof status);
-        (void)ignored;
-        ::_exit(0);
-    }
-    ::close(out_pipe[1]);
-    ::close(err_pipe[1]);
-    ::close(status_pipe[1]);
-    Run r;
-    r.out = read_fd(out_pipe[0]);
-    r.err = read_fd(err_pipe[0]);
-    std::string st = read_fd(status_pipe[0]);
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
-    ::close(status_pipe[0]);
-    int wstatus = 0;
-    ::waitpid(pid, &wstatus, 0);
-    REQUIRE(WIFEXITED(wstatus));
-    if (WEXITSTATUS(wstatus) == 99)
-        FAIL("could not switch to user nobody");
-    REQUIRE(st.size() == sizeof(int));
-    std::memcpy(&r.status, st.data(), sizeof(int));
+    pds::test::RunOptions o;
+    o.user = "nobody";
+    Run r = pds::test::run_forked(
+        [&args] {
+            ::setenv("HOME", "/nonexistent", 1);
+            std::ostringstream out, err;
+            const int status = run_cli(args, out, err, false);
+            write_fd(1, out.str());
+            write_fd(2, err.str());
+            return status;
+        },
+        o);
+    if (!r.error.empty())
+        FAIL(r.error);
+    if (r.status == 125 && r.err.find("cannot switch to user") != std::string::npos)
+        FAIL("could not switch to user nobody: " << r.err);
     return r;
-}
-
-std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) {
-        if (c == '\'')
-            q += "'\\''";
-        else
-            q += c;
-    }
-    return q + "'";
 }
 
 Run shell(const std::string& command) {
-    Run r;
-    std::fflush(nullptr);
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p)
-        FAIL(sys_error("popen", command));
-    r.out = read_fd(::fileno(p));
-    int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    pds::test::RunOptions o;
+    o.stderr_inherit = true;
+    Run r = pds::test::run_sh(command, o);
+    if (!r.error.empty())
+        FAIL(r.error);
     return r;
 }
 
-Run run_binary(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+Run run_binary(const std::vector<std::string>& args, const pds::test::EnvMap& env,
+               const std::vector<std::string>& unset) {
     struct stat st;
     if (::stat(PDS_AUDIT_BINARY, &st) != 0)
         FAIL("the executable " PDS_AUDIT_BINARY " is not built (" << std::strerror(errno) << ")");
-    std::string cmd = "env";
-    for (const auto& e : env)
-        cmd += " " + shell_quote(e);
-    cmd += " " + shell_quote(PDS_AUDIT_BINARY);
-    for (const auto& a : args)
-        cmd += " " + shell_quote(a);
-    TempDir tmp;
-    cmd += " 2>" + shell_quote(tmp / "stderr");
-    Run r = shell(cmd);
-    r.err = read_file(tmp / "stderr");
+    std::vector<std::string> argv = {PDS_AUDIT_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pds::test::RunOptions o;
+    o.env = env;
+    o.unset = unset;
+    Run r = pds::test::run(argv, o);
+    if (!r.error.empty())
+        FAIL(r.error);
     return r;
 }
 
 namespace {
-std::string server_env() {
-    const std::string env_file = std::string(PDS_PGTEST_ROOT) + "/s15/env";
-    std::ifstream in(env_file);
-    if (!in)
-        FAIL("test server environment " << env_file << " missing: is the pg15 fixture running?");
-    std::string line, env;
-    while (std::getline(in, line))
-        if (!line.empty())
-            env += shell_quote(line) + " ";
-    return env;
+
+// A shell command line with the s15 test server's environment, stderr into stdout; REQUIREs
+// success.
+void run_with_server(const std::string& cmd) {
+    pds::test::RunOptions o;
+    o.env = pds::test::server_env("s15");
+    o.stderr_to_stdout = true;
+    Run r = pds::test::run_sh(cmd, o);
+    INFO(cmd << "\n" << r.out << r.error);
+    REQUIRE(r.status == 0);
 }
+
+std::string pg_program(const char* name) {
+    return shell_quote(std::string(PDS_PG_BINDIR) + "/" + name);
+}
+
 } // namespace
 
 void pg_dumpall_globals(const std::string& out) {
-    const std::string cmd = "env " + server_env() +
-                            shell_quote(std::string(PDS_PG_BINDIR) + "/pg_dumpall") +
-                            " -U postgres -g -f " + shell_quote(out) + " 2>&1";
-    Run r = shell(cmd);
-    INFO(cmd << "\n" << r.out);
-    REQUIRE(r.status == 0);
+    run_with_server(pg_program("pg_dumpall") + " -U postgres -g -f " + shell_quote(out));
 }
 
 void pg_dump(const std::string& format, const std::string& out, const std::string& extra) {
-    const std::string env_file = std::string(PDS_PGTEST_ROOT) + "/s15/env";
-    std::ifstream in(env_file);
-    if (!in)
-        FAIL("test server environment " << env_file << " missing: is the pg15 fixture running?");
-    std::string line, env;
-    while (std::getline(in, line))
-        if (!line.empty())
-            env += shell_quote(line) + " ";
-    const std::string cmd = "env " + env + shell_quote(std::string(PDS_PG_BINDIR) + "/pg_dump") +
-                            " -U postgres -d app -F" + format + " " + extra + " -f " +
-                            shell_quote(out) + " 2>&1";
-    Run r = shell(cmd);
-    INFO(cmd << "\n" << r.out);
-    REQUIRE(r.status == 0);
+    run_with_server(pg_program("pg_dump") + " -U postgres -d app -F" + format + " " + extra +
+                    " -f " + shell_quote(out));
 }
 
 JsonValue strict_json(const std::string& text) {

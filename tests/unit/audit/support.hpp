@@ -4,7 +4,9 @@
 
 #include "audit/json_reader.hpp"
 #include "support/files.hpp"
+#include "support/process.hpp"
 #include "support/prometheus.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <ctime>
 #include <string>
@@ -12,18 +14,9 @@
 
 namespace pds::audit::test {
 
-// A fresh directory under /tmp, removed at the end unless PDS_KEEP_TEST_DIRS is set.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
+// A fresh directory /tmp/pds-audit-test-XXXXXX that user "nobody" may enter (tests/support).
+struct TempDir : pds::test::ScratchDir {
+    TempDir() : ScratchDir("pds-audit-test") {}
 };
 
 using pds::test::parse_prometheus;
@@ -41,21 +34,19 @@ void copy_dump(const std::string& from, const std::string& to);
 void truncate_file(const std::string& path, std::uint64_t size);
 std::uint64_t file_size(const std::string& path);
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = pds::test::RunResult; // status, out, err
 
 // pg_dump-safe-audit in this process (run_cli).
 Run audit(const std::vector<std::string>& args, bool terminal = false);
 // The same in a forked child running as user "nobody", so that permission bits bite
 // although the tests run as root.
 Run audit_as_nobody(const std::vector<std::string>& args);
-// The built executable (PDS_AUDIT_BINARY), with extra environment assignments.
-Run run_binary(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// The built executable (PDS_AUDIT_BINARY), with environment variables set and unset.
+Run run_binary(const std::vector<std::string>& args, const pds::test::EnvMap& env = {},
+               const std::vector<std::string>& unset = {});
 // A shell command; stdout captured, stderr to the test's stderr.
 Run shell(const std::string& command);
-std::string shell_quote(const std::string& s);
+using pds::test::shell_quote;
 
 // pg_dump 15 of database "app" from the test server (env from PDS_PGTEST_ROOT/s15/env).
 // format: "c", "t", "d", "p"; REQUIREs success.

@@ -117,10 +117,10 @@ TEST_CASE("the default cache lives under XDG_CACHE_HOME, else ~/.cache") {
     TempDir t;
     make_dirs(t / "root");
     write_file(t / "root/app-2026-11-20.dump", kBody);
-    Run r = run_binary({t / "root"}, {"XDG_CACHE_HOME=" + (t / "xdg")});
+    Run r = run_binary({t / "root"}, {{"XDG_CACHE_HOME", t / "xdg"}});
     CHECK(r.status <= 2);
     CHECK(file_size(t / "xdg/pg_dump-safe/audit-cache") > 0);
-    Run h = run_binary({t / "root"}, {"-u", "XDG_CACHE_HOME", "HOME=" + (t / "home")});
+    Run h = run_binary({t / "root"}, {{"HOME", t / "home"}}, {"XDG_CACHE_HOME"});
     CHECK(h.status <= 2);
     CHECK(file_size(t / "home/.cache/pg_dump-safe/audit-cache") > 0);
 }

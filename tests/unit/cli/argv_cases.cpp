@@ -1,5 +1,7 @@
 #include "argv_cases.hpp"
 
+#include <sstream>
+
 namespace pds::cli::testing {
 namespace {
 
@@ -164,6 +166,15 @@ SafeArity test_safe_arity(const std::string& name) {
 
 const std::vector<std::string>& forwarded_of(const ArgvCase& c) {
     return c.forwarded == S ? c.argv : c.forwarded;
+}
+
+std::string show(const std::vector<std::string>& v) {
+    std::ostringstream out;
+    out << "{";
+    for (std::size_t i = 0; i < v.size(); ++i)
+        out << (i ? ", " : "") << '"' << v[i] << '"';
+    out << "}";
+    return out.str();
 }
 
 } // namespace pds::cli::testing

@@ -46,4 +46,7 @@ SafeArity test_safe_arity(const std::string& name);
 
 const std::vector<std::string>& forwarded_of(const ArgvCase& c);
 
+// {"a", "b"}: an argv in test messages.
+std::string show(const std::vector<std::string>& v);
+
 } // namespace pds::cli::testing

@@ -1,18 +1,13 @@
 #include "pg_dump_runner.hpp"
 
+#include "support/process.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -21,13 +16,6 @@ namespace {
 
 bool contains(const std::string& s, const char* needle) {
     return s.find(needle) != std::string::npos;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // getopt's own complaint, printed before pg_dump's "Try ... --help" hint.
@@ -51,31 +39,6 @@ ArgError usage_kind(const std::string& err) {
 // ("unrecognized section name"): the command line itself was accepted.
 bool value_error(const std::string& err) {
     return contains(err, "pg_dump: error: ") && !contains(err, "too many command-line arguments");
-}
-
-std::vector<std::string> child_environment(bool posixly_correct) {
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-        const std::string v = *e;
-        if (v.rfind("PG", 0) == 0 || v.rfind("LC_", 0) == 0 || v.rfind("LANG", 0) == 0 ||
-            v.rfind("POSIXLY_CORRECT=", 0) == 0)
-            continue;
-        env.push_back(v);
-    }
-    env.push_back("LC_ALL=C");
-    env.push_back("PGHOST=/nonexistent");
-    env.push_back("PGCONNECT_TIMEOUT=1");
-    if (posixly_correct)
-        env.push_back("POSIXLY_CORRECT=1");
-    return env;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-    std::vector<char*> out;
-    for (std::string& s : strings)
-        out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
 }
 
 } // namespace
@@ -138,39 +101,24 @@ PgDumpSandbox::~PgDumpSandbox() {
 PgDumpReaction PgDumpSandbox::run(const std::vector<std::string>& args, bool posixly_correct) {
     for (const fs::directory_entry& e : fs::directory_iterator(work_))
         fs::remove_all(e.path());
-    const std::string out_path = root_ + "/stdout";
-    const std::string err_path = root_ + "/stderr";
     std::vector<std::string> argv = {pg_dump_path()};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> env = child_environment(posixly_correct);
-    std::vector<char*> argv_p = pointers(argv);
-    std::vector<char*> env_p = pointers(env);
-
-    const pid_t pid = ::fork();
-    if (pid < 0)
-        throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-        // No controlling terminal: a password prompt (-W) reads /dev/null instead of blocking.
-        ::setsid();
-        const int in = ::open("/dev/null", O_RDONLY);
-        const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 ||
-            ::dup2(err, 2) < 0 || ::chdir(work_.c_str()) != 0)
-            ::_exit(125);
-        ::execve(argv_p[0], argv_p.data(), env_p.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
-    }
+    pds::test::RunOptions o;
+    o.unset = {"PG*", "LC_*", "LANG*", "POSIXLY_CORRECT"};
+    o.env = {{"LC_ALL", "C"}, {"PGHOST", "/nonexistent"}, {"PGCONNECT_TIMEOUT", "1"}};
+    if (posixly_correct)
+        o.env["POSIXLY_CORRECT"] = "1";
+    o.cwd = work_;
+    // No controlling terminal: a password prompt (-W) reads /dev/null instead of blocking.
+    o.detach = pds::test::RunOptions::Detach::Session;
+    const pds::test::RunResult run = pds::test::run(argv, o);
+    if (!run.error.empty())
+        throw std::runtime_error(run.error);
 
     PgDumpReaction r;
-    r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read_file(out_path);
-    r.err = read_file(err_path);
+    r.exit_status = run.status;
+    r.out = run.out;
+    r.err = run.err;
     if (r.exit_status == 0 && contains(r.out, "Usage:"))
         r.outcome = Outcome::Help;
     else if (r.exit_status == 0 && r.out.rfind("pg_dump (PostgreSQL) ", 0) == 0)

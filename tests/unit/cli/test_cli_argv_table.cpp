@@ -11,15 +11,6 @@ using namespace pds::cli::testing;
 
 namespace {
 
-std::string show(const std::vector<std::string>& v) {
-    std::ostringstream out;
-    out << "{";
-    for (std::size_t i = 0; i < v.size(); ++i)
-        out << (i ? ", " : "") << '"' << v[i] << '"';
-    out << "}";
-    return out.str();
-}
-
 ParsedArgs parse_case(const ArgvCase& c) {
     return parse_pg_dump_args(c.argv, c.major, test_safe_arity, (c.flags & kPosix) != 0);
 }

@@ -18,15 +18,6 @@ using namespace pds::cli::testing;
 
 namespace {
 
-std::string show(const std::vector<std::string>& v) {
-    std::ostringstream out;
-    out << "{";
-    for (std::size_t i = 0; i < v.size(); ++i)
-        out << (i ? ", " : "") << '"' << v[i] << '"';
-    out << "}";
-    return out.str();
-}
-
 void require_pg_dump() {
     INFO("the real pg_dump 15 is needed at " << pg_dump_path()
                                              << " (package postgresql-15; set PDS_PG_BINDIR)");

@@ -5,15 +5,15 @@
 // rule (--cluster, PGCLUSTER, -h, ports matched through includes, user_clusters, the
 // default cluster) is exercised without touching /etc/postgresql.
 #include "exec/pg_wrapper.hpp"
+#include "support/files.hpp"
+#include "support/process.hpp"
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <sys/wait.h>
 
 namespace fs = boost::filesystem;
 using Vars = std::map<std::string, std::string>;
@@ -25,25 +25,6 @@ const char* kWrapper = "/usr/share/postgresql-common/pg_wrapper";
 void put(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());
     std::ofstream(p.string()) << text;
-}
-
-std::string q(const std::string& s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* f = ::popen(cmd.c_str(), "r");
-    REQUIRE(f != nullptr);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-        out.append(buf, n);
-    ::pclose(f);
-    return out;
 }
 
 struct Observed {
@@ -69,14 +50,32 @@ std::vector<std::string> strace_strings(const std::string& line, std::size_t& po
 // The real pg_wrapper as /usr/bin/pg_dump, traced: which program it executes, with which PG*
 // environment.
 Observed real_wrapper(const fs::path& dir, const Vars& env, const std::vector<std::string>& args) {
-    std::string cmd = "cd " + q(dir.string()) + " && env -i PATH=/usr/bin:/bin";
+    pds::test::RunOptions opts;
+    opts.clean_env = true;
+    opts.env = {{"PATH", "/usr/bin:/bin"}};
     for (const auto& [k, v] : env)
-        cmd += " " + q(k + "=" + v);
-    cmd += " strace -f -v -s 4096 -qq -e trace=execve -e signal=none -o trace.txt /usr/bin/pg_dump";
-    for (const std::string& a : args)
-        cmd += " " + q(a);
-    cmd += " --version 2>err.txt >/dev/null; cat trace.txt";
-    const std::string trace = run(cmd);
+        opts.env[k] = v;
+    opts.cwd = dir.string();
+    opts.stderr_file = (dir / "err.txt").string();
+    std::vector<std::string> argv = {"strace",
+                                     "-f",
+                                     "-v",
+                                     "-s",
+                                     "4096",
+                                     "-qq",
+                                     "-e",
+                                     "trace=execve",
+                                     "-e",
+                                     "signal=none",
+                                     "-o",
+                                     "trace.txt",
+                                     "/usr/bin/pg_dump"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--version");
+    const pds::test::RunResult r = pds::test::run(argv, opts);
+    INFO(r.error);
+    REQUIRE(r.error.empty());
+    const std::string trace = pds::test::read_file_or_empty(dir / "trace.txt");
     Observed o;
     std::ifstream err((dir / "err.txt").string());
     std::string line;
