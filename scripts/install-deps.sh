@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
     build-essential g++ cmake ninja-build pkg-config git \
-    libboost-program-options-dev libboost-filesystem-dev zlib1g-dev liblz4-dev libzstd-dev catch2 \
+    libboost-program-options-dev libboost-filesystem-dev zlib1g-dev libisal-dev liblz4-dev libzstd-dev catch2 \
     postgresql-15 postgresql-client-15 postgresql-contrib \
     clang clang-format libfuzzer-14-dev libclang-rt-14-dev \
     util-linux procps psmisc time file strace debootstrap \

@@ -73,14 +73,29 @@ void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, co
     }
 }
 
+// check_stream with the fast decompressor, and zlib's verdict whenever it finds a problem
+// (decompress.hpp, check_exact).
+void check_stream_exact(Reader& r, const Header& h, Codec codec, Decompressor* fast,
+                        std::unique_ptr<Decompressor>& reference, const DataEntry& e,
+                        const std::string& what, std::uint64_t& data_bytes) {
+    const std::uint64_t start = r.pos(), bytes = data_bytes;
+    check_exact(
+        codec, fast, reference,
+        [&](Decompressor* dec) { check_stream(r, h, codec, dec, e, what, data_bytes); },
+        [&] {
+            r.seek(start);
+            data_bytes = bytes;
+        });
+}
+
 // A worker of the parallel full walk: its own reader over the archive (smaller buffer:
 // memory grows by worker) and its own decompressor.
 struct StreamWorker {
     StreamWorker(const File& f, Codec codec)
-        : reader(f, 0, f.size(), kWorkerBuffer), dec(Decompressor::create(codec)) {}
+        : reader(f, 0, f.size(), kWorkerBuffer), dec(Decompressor::create_fast(codec)) {}
     static constexpr std::size_t kWorkerBuffer = 256 * 1024;
     Reader reader;
-    std::unique_ptr<Decompressor> dec;
+    std::unique_ptr<Decompressor> dec, reference; // reference: zlib, made on a problem
 };
 
 class BlockWalker {
@@ -96,7 +111,7 @@ public:
             for (unsigned i = 0; i < tasks->slots(); ++i)
                 workers_.emplace_back(new StreamWorker(r.file(), codec_));
         } else if (level == Level::Full) {
-            dec_ = Decompressor::create(codec_);
+            dec_ = Decompressor::create_fast(codec_);
         }
         for (std::size_t i = 0; i < toc.data.size(); ++i)
             if (!by_id_.emplace(toc.data[i].dump_id, i).second)
@@ -132,10 +147,11 @@ private:
                 StreamWorker& worker = *workers_[w];
                 worker.reader.seek(start);
                 std::uint64_t ignored = 0; // counted by the walk
-                check_stream(worker.reader, h_, codec_, worker.dec.get(), e, what, ignored);
+                check_stream_exact(worker.reader, h_, codec_, worker.dec.get(), worker.reference, e,
+                                   what, ignored);
             });
         }
-        check_stream(r_, h_, codec_, dec_.get(), e, what, info_.data_bytes);
+        check_stream_exact(r_, h_, codec_, dec_.get(), reference_, e, what, info_.data_bytes);
     }
 
     void block() {
@@ -181,8 +197,8 @@ private:
     const Toc& toc_;
     ArchiveInfo& info_;
     Codec codec_ = Codec::None;
-    std::unique_ptr<Decompressor> dec_; // serial full walk
-    OrderedTasks* tasks_ = nullptr;     // parallel full walk
+    std::unique_ptr<Decompressor> dec_, reference_; // serial full walk
+    OrderedTasks* tasks_ = nullptr;                 // parallel full walk
     std::vector<std::unique_ptr<StreamWorker>> workers_;
     std::unordered_map<std::int32_t, std::size_t> by_id_;
     std::vector<bool> seen_;

@@ -1,6 +1,10 @@
 #include "verify/decompress.hpp"
 
+#include <atomic>
 #include <cstring>
+#ifdef PDS_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 #include <lz4frame.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -101,6 +105,93 @@ private:
     bool ended_ = false;
 };
 
+#ifdef PDS_HAVE_ISAL
+// ISA-L's inflate (igzip), with the wrapper's checksum and, for gzip, its length checked by
+// ISA-L. It accepts some headers zlib refuses (a zlib window over 32 KiB, reserved gzip flag
+// bits, an FHCRC it checks only sometimes), so each stream's or member's first bytes are
+// held to zlib's rules first; anything else goes back to zlib through check_exact(). The
+// messages here are never shown: check_exact() reports zlib's.
+class IsalDecompressor final : public Decompressor {
+public:
+    explicit IsalDecompressor(bool gzip) : gzip_(gzip), s_(new inflate_state) { start(); }
+
+private:
+    void start() {
+        isal_inflate_init(s_.get());
+        s_->crc_flag = gzip_ ? ISAL_GZIP : ISAL_ZLIB;
+        head_len_ = 0;
+    }
+    void do_reset() override {
+        start();
+        ended_ = false;
+    }
+    // zlib's header rules (inflate.c, HEAD state, windowBits 15 or 15 + 16).
+    void check_head(const std::uint8_t* data, std::size_t n) {
+        const std::size_t need = gzip_ ? 4 : 2;
+        while (head_len_ < need && n > 0) {
+            head_[head_len_++] = *data++;
+            --n;
+        }
+        if (head_len_ < need || head_len_ == need + 1)
+            return;
+        head_len_ = need + 1; // checked
+        if (gzip_) {
+            if (head_[0] != 0x1f || head_[1] != 0x8b || head_[2] != 8 || (head_[3] & 0xe2) != 0)
+                throw_problem("gzip header ISA-L does not check like zlib");
+        } else if ((head_[0] * 256u + head_[1]) % 31 != 0 || (head_[0] & 0x0f) != 8 ||
+                   (head_[0] >> 4) > 7 || (head_[1] & 0x20) != 0) {
+            throw_problem("zlib header ISA-L does not check like zlib");
+        }
+    }
+    void do_feed(const std::uint8_t* data, std::size_t n) override {
+        while (n > 0) {
+            if (ended_) {
+                if (!gzip_)
+                    throw_problem("zlib stream continues after its end marker");
+                start(); // the next gzip member
+                ended_ = false;
+            }
+            check_head(data, n);
+            const std::uint32_t in = n > (1u << 30) ? (1u << 30) : static_cast<std::uint32_t>(n);
+            s_->next_in = const_cast<std::uint8_t*>(data);
+            s_->avail_in = in;
+            for (;;) {
+                const std::uint32_t before = s_->avail_in;
+                s_->next_out = scratch();
+                s_->avail_out = static_cast<std::uint32_t>(kScratch);
+                const int rc = isal_inflate(s_.get());
+                emit(scratch(), kScratch - s_->avail_out);
+                if (rc != ISAL_DECOMP_OK)
+                    throw_problem("ISA-L inflate error " + std::to_string(rc));
+                if (s_->block_state == ISAL_BLOCK_FINISH) {
+                    // Bytes after the end that ISA-L has already taken into its bit buffer
+                    // (zlib: trailing data; gzip: the next member's start) go to zlib.
+                    if (s_->read_in_length >= 8)
+                        throw_problem("ISA-L inflate: input after the end of the stream");
+                    ended_ = true;
+                    break;
+                }
+                if (s_->avail_in == 0 && s_->avail_out > 0)
+                    break;
+                if (s_->avail_in == before && s_->avail_out == kScratch)
+                    throw_problem("ISA-L inflate: no progress");
+            }
+            const std::size_t used = in - s_->avail_in;
+            data += used;
+            n -= used;
+        }
+    }
+    bool complete() const override { return ended_; }
+    const char* name() const override { return gzip_ ? "gzip" : "zlib"; }
+
+    bool gzip_;
+    std::unique_ptr<inflate_state> s_; // 85 KiB
+    bool ended_ = false;
+    std::uint8_t head_[4] = {};
+    std::size_t head_len_ = 0;
+};
+#endif
+
 class Lz4Decompressor final : public Decompressor {
 public:
     Lz4Decompressor() {
@@ -188,6 +279,31 @@ std::unique_ptr<Decompressor> Decompressor::create(Codec codec) {
         return std::make_unique<ZstdDecompressor>();
     }
     return nullptr;
+}
+
+namespace {
+std::atomic<bool> fast_enabled{true};
+}
+
+void Decompressor::set_fast_enabled(bool on) {
+    fast_enabled = on;
+}
+
+bool Decompressor::has_fast(Codec codec) {
+#ifdef PDS_HAVE_ISAL
+    return fast_enabled && (codec == Codec::Zlib || codec == Codec::Gzip);
+#else
+    (void)codec;
+    return false;
+#endif
+}
+
+std::unique_ptr<Decompressor> Decompressor::create_fast(Codec codec) {
+#ifdef PDS_HAVE_ISAL
+    if (has_fast(codec))
+        return std::make_unique<IsalDecompressor>(codec == Codec::Gzip);
+#endif
+    return create(codec);
 }
 
 Codec sniff_codec(const std::uint8_t* d, std::size_t n) {

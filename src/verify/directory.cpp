@@ -54,14 +54,16 @@ bool find_file(const fs::path& dir, const std::string& name, Found& out) {
 // What one thread needs to check data files: its decompressors and byte counts. The
 // large-object lists are decompressed by the submitting thread while the blob files they
 // name are checked, so lists have decompressors of their own.
+// Data files go through the fast decompressor (decompress.hpp, check_exact); the lists,
+// whose output feeds a parser, through zlib only.
 struct Slot {
-    std::map<Codec, std::unique_ptr<Decompressor>> decs, list_decs;
+    std::map<Codec, std::unique_ptr<Decompressor>> decs, list_decs, references;
     std::uint64_t file_bytes = 0, data_bytes = 0;
 
     Decompressor& decompressor(Codec c, bool for_list) {
         auto& slot = (for_list ? list_decs : decs)[c];
         if (!slot)
-            slot = Decompressor::create(c);
+            slot = for_list ? Decompressor::create(c) : Decompressor::create_fast(c);
         return *slot;
     }
 };
@@ -141,16 +143,23 @@ public:
             with_context(where, [&] { walk_frames(found.codec, r); });
             return;
         }
+        const auto check = [&](Decompressor* dec) {
+            dec->reset();
+            dec->set_sink(sink);
+            with_context(where, [&] {
+                r.stream(f.size(), [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
+                dec->finish();
+            });
+            dec->set_sink(nullptr);
+            if (copy)
+                check_copy_terminator(e, dec->tail());
+        };
         Decompressor& dec = slot.decompressor(found.codec, sink != nullptr);
-        dec.reset();
-        dec.set_sink(sink);
-        with_context(where, [&] {
-            r.stream(f.size(), [&](const std::uint8_t* p, std::size_t n) { dec.feed(p, n); });
-            dec.finish();
-        });
-        dec.set_sink(nullptr);
-        if (copy)
-            check_copy_terminator(e, dec.tail());
+        if (sink) {
+            check(&dec);
+            return;
+        }
+        check_exact(found.codec, &dec, slot.references[found.codec], check, [&] { r.seek(0); });
     }
 
     void blobs(const DataEntry& e) {
