@@ -2,6 +2,7 @@
 #pragma once
 
 #include "support/files.hpp"
+#include "support/scratch_dir.hpp"
 
 #include <functional>
 #include <string>
@@ -9,13 +10,10 @@
 
 namespace pds::posix::test {
 
-// A fresh directory under /tmp (mode 0755, so "nobody" can traverse it), removed at the end
-// unless the test failed.
-struct TempDir {
-    TempDir();
-    ~TempDir();
-    std::string path;
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
+// A fresh directory /tmp/pds-posix-XXXXXX (mode 0755, so "nobody" can traverse it), removed
+// at the end unless the test failed (tests/support's ScratchDir).
+struct TempDir : pds::test::ScratchDir {
+    TempDir() : ScratchDir("pds-posix") {}
 };
 
 uid_t nobody_uid();
@@ -28,8 +26,9 @@ inline std::string read_file(const pds::test::PathArg& p) {
 }
 using pds::test::write_file; // tests/support
 
-// Runs fn in a forked child; returns its exit status, or -1 if it was still running after
-// `seconds` (then it is killed): a call that blocks on a FIFO must fail the test, not hang it.
+// Runs fn in a forked child (tests/support's run_forked); returns its exit status, or -1 if
+// it was still running after `seconds` (then it is killed): a call that blocks on a FIFO
+// must fail the test, not hang it.
 int run_with_deadline(const std::function<int()>& fn, int seconds);
 
 } // namespace pds::posix::test

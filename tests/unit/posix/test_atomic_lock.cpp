@@ -51,7 +51,7 @@ TEST_CASE("AtomicFile replaces the file with the exact mode and leaves no tempor
     ::umask(old_umask);
     CHECK(read_file(t / "out") == "new content");
     CHECK(mode_of(t / "out") == 0640);
-    CHECK(names_in(t.path) == std::vector<std::string>{"out"});
+    CHECK(names_in(t.path()) == std::vector<std::string>{"out"});
 }
 
 TEST_CASE("default_file_mode follows the umask", "[posix]") {
@@ -70,7 +70,7 @@ TEST_CASE("AtomicFile without commit removes its temporary and keeps the old fil
         f.write("half");
     }
     CHECK(read_file(t / "out") == "old");
-    CHECK(names_in(t.path) == std::vector<std::string>{"out"});
+    CHECK(names_in(t.path()) == std::vector<std::string>{"out"});
 }
 
 TEST_CASE("AtomicFile replaces a planted symbolic link - never the file behind it", "[posix]") {
@@ -93,7 +93,7 @@ TEST_CASE("AtomicFile fails with the path named and removes the temporary when t
     CHECK_THROWS_WITH(write_file_atomically(t / "out", "data", 0644),
                       Catch::StartsWith("could not rename " + (t / ".out.tmp.")) &&
                           Catch::Contains(" to " + (t / "out") + ": "));
-    CHECK(names_in(t.path) == std::vector<std::string>{"out"});
+    CHECK(names_in(t.path()) == std::vector<std::string>{"out"});
     CHECK_THROWS_WITH(AtomicFile(t / "missing/out", 0644), "could not open directory " +
                                                                (t / "missing") +
                                                                ": No such file or directory");

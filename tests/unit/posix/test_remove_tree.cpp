@@ -65,7 +65,7 @@ TEST_CASE("remove_tree on a link removes the link only and reports a missing pat
     CHECK_FALSE(remove_tree(t / "nodir/x"));
     write_file(t / "plain", "x");
     CHECK(remove_tree(t / "plain"));
-    CHECK_THROWS_WITH(remove_tree(t.path + "/.."), Catch::Contains("not a single file name"));
+    CHECK_THROWS_WITH(remove_tree(t.path() + "/.."), Catch::Contains("not a single file name"));
 }
 
 TEST_CASE("remove_tree refuses another user's entry where asked", "[posix]") {
