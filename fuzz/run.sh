@@ -9,7 +9,7 @@
 # Environment: JOBS (ninja -j, default: number of CPUs), FUZZ_ARGS (extra libFuzzer options).
 #
 # Steps: configure and build; write the seed corpus (synthetic archives of every format,
-# archive version and compression, from tests/unit/verify/archive_builder.cpp) into
+# archive version and compression, from tests/archive/seed_corpus.cpp) into
 # BUILD_DIR/fuzz-seeds; replay every input saved under fuzz/crashes-found/ (crashes found
 # earlier must stay fixed); fuzz for SECONDS seconds, keeping what the fuzzer finds in
 # BUILD_DIR/fuzz-corpus (reused by the next run of the same build directory).

@@ -1,7 +1,7 @@
 // Hostile input: mutated archives must give a verdict, never a crash or a read out of bounds
 // (the CI runs this suite under AddressSanitizer and UndefinedBehaviorSanitizer too), and
 // length fields must be checked against the file size before use.
-#include "archive_builder.hpp"
+#include "archive/archive_builder.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

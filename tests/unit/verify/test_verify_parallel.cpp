@@ -1,10 +1,10 @@
 // The parallel verifier (VerifyOptions::jobs > 1) must give exactly the serial verifier's
 // verdict: the same ok, the same first problem, word for word, and the same ArchiveInfo, on
-// every archive: the synthetic archives of the fuzz seed corpus (fuzz/seed_corpus.cpp, every
-// format, archive version and compression), thousands of deterministic mutations of them,
-// and real pg_dump 15 dumps (custom with and without offsets, directory) cut and flipped.
+// every archive: the synthetic archives of the fuzz seed corpus (tests/archive/seed_corpus.hpp:
+// every format, archive version and compression), thousands of deterministic mutations of
+// them, and real pg_dump 15 dumps (custom with and without offsets, directory) cut and flipped.
 // The same archives compare the verdicts of ISA-L's inflate with zlib's.
-#include "archive_builder.hpp"
+#include "archive/seed_corpus.hpp"
 #include "support.hpp"
 #include "verify/decompress.hpp"
 
@@ -53,28 +53,6 @@ void require_same_verdicts(const fs::path& p, const std::string& what) {
     }
 }
 
-// The seed corpus's shrunken sample archive (fuzz/seed_corpus.cpp: small_archive).
-SynthArchive small_archive(int minor, Compression c) {
-    SynthArchive a = sample_archive(minor, c);
-    for (auto& e : a.entries)
-        if (e.desc == "TABLE DATA" && e.tag == "big")
-            e.data = "1\taaaaaaaaaaaaaaaaaaaa\n2\tbbbbbbbbbbbbbbbbbbbb\n3\t\\N\n\\.\n\n\n";
-    return a;
-}
-
-struct Variant {
-    int minor;
-    Compression c;
-    const char* name;
-};
-const Variant variants[] = {
-    {14, Compression::None, "v14-none"}, {14, Compression::Gzip, "v14-gzip"},
-    {15, Compression::None, "v15-none"}, {15, Compression::Gzip, "v15-gzip"},
-    {15, Compression::Lz4, "v15-lz4"},   {15, Compression::Zstd, "v15-zstd"},
-    {16, Compression::None, "v16-none"}, {16, Compression::Gzip, "v16-gzip"},
-    {16, Compression::Lz4, "v16-lz4"},   {16, Compression::Zstd, "v16-zstd"},
-};
-
 // Damage of one of four kinds at a position drawn from rng: random bytes, a cut, a zeroed
 // range, an int-sized field overwritten with 0x7f bytes.
 std::string mutate(std::string b, std::mt19937& rng, int kind) {
@@ -107,7 +85,7 @@ std::string mutate(std::string b, std::mt19937& rng, int kind) {
 
 TEST_CASE("parallel: the seed corpus's archives get the serial verdicts", "[parallel]") {
     TempDir tmp;
-    for (const Variant& v : variants) {
+    for (const SeedVariant& v : seed_variants()) {
         for (bool small : {true, false}) {
             const SynthArchive a =
                 small ? small_archive(v.minor, v.c) : sample_archive(v.minor, v.c);
@@ -131,7 +109,7 @@ TEST_CASE("parallel: the seed corpus's archives get the serial verdicts", "[para
 TEST_CASE("parallel: mutated custom and tar archives get the serial verdicts", "[parallel]") {
     TempDir tmp;
     std::mt19937 rng(20261203);
-    for (const Variant& v : variants) {
+    for (const SeedVariant& v : seed_variants()) {
         const SynthArchive a = sample_archive(v.minor, v.c);
         const std::string bases[] = {build_custom(a, true, 700), build_custom(a, false, 4096)};
         for (const std::string& base : bases) {
@@ -154,7 +132,7 @@ TEST_CASE("parallel: directory dumps with damaged data files get the serial verd
           "[parallel]") {
     TempDir tmp;
     std::mt19937 rng(15);
-    for (const Variant& v : variants) {
+    for (const SeedVariant& v : seed_variants()) {
         const SynthArchive a = sample_archive(v.minor, v.c);
         const fs::path d = tmp / "d";
         fs::remove_all(d);

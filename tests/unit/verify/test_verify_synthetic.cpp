@@ -1,7 +1,7 @@
 // Archives this machine's pg_dump 15 cannot write (archive versions 1.15 and 1.16, LZ4 and
 // zstd compression), built byte by byte per pg_dump's source: see archive_builder.hpp for
 // the layout. No server needed.
-#include "archive_builder.hpp"
+#include "archive/archive_builder.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "archive_builder.hpp"
+#include "archive/archive_builder.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -133,6 +133,22 @@ void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
     REQUIRE(out.good());
 }
 
+std::string big_table_rows() {
+    std::string rows;
+    std::uint32_t x = 12345;
+    for (int i = 1; rows.size() < 300000; ++i) {
+        rows += std::to_string(i) + '\t';
+        for (int k = 0; k < 40; ++k) {
+            x = x * 1103515245u + 12345u;
+            rows += "0123456789abcdef"[(x >> 16) & 15];
+        }
+        rows += '\n';
+    }
+    return rows;
+}
+
+} // namespace
+
 std::string tar_member(const std::string& name, const std::string& data) {
     std::string h(512, '\0');
     auto put = [&h](std::size_t at, const std::string& s) { h.replace(at, s.size(), s); };
@@ -158,22 +174,6 @@ std::string tar_member(const std::string& name, const std::string& data) {
     put(148, std::string(num) + std::string(1, '\0') + " ");
     return h + data + std::string((512 - data.size() % 512) % 512, '\0');
 }
-
-std::string big_table_rows() {
-    std::string rows;
-    std::uint32_t x = 12345;
-    for (int i = 1; rows.size() < 300000; ++i) {
-        rows += std::to_string(i) + '\t';
-        for (int k = 0; k < 40; ++k) {
-            x = x * 1103515245u + 12345u;
-            rows += "0123456789abcdef"[(x >> 16) & 15];
-        }
-        rows += '\n';
-    }
-    return rows;
-}
-
-} // namespace
 
 const char* suffix(Compression c) {
     switch (c) {

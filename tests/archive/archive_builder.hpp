@@ -76,6 +76,9 @@ std::string build_custom(const SynthArchive& a, bool offsets = true, std::size_t
 std::string build_toc(const SynthArchive& a, int format_byte); // header + TOC, file names
 void write_directory(const SynthArchive& a, const std::filesystem::path& dir);
 std::string build_tar(const SynthArchive& a);
+// One ustar member as pg_dump's tar format writes it (mode 0600, owner postgres), padded to
+// 512 bytes.
+std::string tar_member(const std::string& name, const std::string& data);
 
 const char* suffix(Compression c); // "", ".gz", ".lz4", ".zst"
 
