@@ -7,7 +7,10 @@
 #include <cstring>
 #include <fcntl.h>
 #include <iostream>
+#include <optional>
 #include <sys/mman.h>
+#include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace pds::steps {
@@ -46,8 +49,33 @@ Failure interrupted_during_verification() {
 
 } // namespace
 
+// Runs fn on a thread of its own, or here if the system refuses a thread; join() (or the
+// destructor, when an exception leaves the caller) waits for it.
+class Concurrent {
+public:
+    template <class Fn> explicit Concurrent(Fn fn) {
+        try {
+            thread_ = std::thread(fn);
+        } catch (const std::system_error&) {
+            fn();
+        }
+    }
+    ~Concurrent() { join(); }
+    Concurrent(const Concurrent&) = delete;
+    Concurrent& operator=(const Concurrent&) = delete;
+    void join() {
+        if (thread_.joinable())
+            thread_.join();
+    }
+
+private:
+    std::thread thread_;
+};
+
 // verify: non-empty, pg_restore -l, then the native verifier proves the rest of the archive
-// is there (at --safe-verify's level).
+// is there (at --safe-verify's level). pg_restore -l runs while the native verifier reads
+// the partial (both only read it); a pg_restore -l failure is reported first, as when they
+// ran one after the other.
 [[nodiscard]] Step verify_partial(const Invocation& inv, const Output& out,
                                   report::PhaseTimes& phases, Verified& verified) {
     const boost::filesystem::path& partial = out.target.partial;
@@ -55,12 +83,18 @@ Failure interrupted_during_verification() {
         PhaseTimer t(phases.verify);
         if (publish::partial_bytes(partial) == 0)
             return Failure::of(Reason::EmptyOutput, "pg_dump exited 0 but wrote no data");
+        Step listed;
+        std::optional<Concurrent> lister;
         if (inv.format() != cli::Format::Plain)
-            if (Step f = list_with_pg_restore(inv.tools, partial, verified.toc_listing))
-                return f;
-        testing::crash_point("mid-verify", partial.string());
+            lister.emplace(
+                [&] { listed = list_with_pg_restore(inv.tools, partial, verified.toc_listing); });
         const verify::Verdict v =
             verify::verify_path(partial, inv.opts.verify, {inv.opts.verify_jobs});
+        if (lister)
+            lister->join();
+        if (listed)
+            return listed;
+        testing::crash_point("mid-verify", partial.string());
         if (exec::interrupted_by())
             return interrupted_during_verification();
         if (!v.ok)
