@@ -2,7 +2,7 @@
 // directories in the dump's directory, perhaps its server) is never taken for part of the
 // backup root by the audit, and is removed by the next drill; a running drill's directories
 // are never touched. Real drills of a real dump, killed with a real SIGKILL.
-#include "harness.hpp"
+#include "drill_support.hpp"
 #include "restore/cluster.hpp"
 #include "restore/process.hpp"
 
@@ -11,8 +11,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <dirent.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,48 +19,26 @@ namespace fs = boost::filesystem;
 
 namespace {
 
-std::string audit_bin() {
-    return PDS_AUDIT_BINARY;
-}
-
-// Socket names for the throwaway clusters: above the fixture's port and the other drill
-// tests' (test_restore_drill.cpp uses +5..+12).
-std::string cluster_port(const Env& env, int k) {
-    return std::to_string(std::stoi(env.at("PGPORT")) + 20 + k);
-}
+// Throwaway clusters' ports: the fixture's + 20..22, above test_restore_drill.cpp's.
+constexpr int kPortBase = 20;
 
 // A backup root under /tmp: the postgres user must reach it (a checkout under /root is not
 // traversable); the drill's work directories go into it (the default: the dump's directory).
 std::string backup_root(const std::string& name) {
-    const std::string p = "/tmp/pds-drill-leftovers-" + name;
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
+    return fresh_tmp_dir("pds-drill-leftovers-" + name);
 }
 
 std::string make_dump(const Env& env, const std::string& db, const std::string& root) {
-    const std::string psql = q(pg_bindir() + "/psql") + " -X -q -v ON_ERROR_STOP=1 ";
-    REQUIRE(sh(psql + "-d postgres -c " + q("DROP DATABASE IF EXISTS " + db) + " -c " +
-                   q("CREATE DATABASE " + db),
-               env)
-                .status == 0);
-    REQUIRE(sh(psql + "-d " + db + " -c " +
-                   q("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM "
-                     "generate_series(1, 200000) g"),
-               env)
-                .status == 0);
+    create_database(env, db,
+                    "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM "
+                    "generate_series(1, 200000) g");
     const std::string dump = root + "/app.dump";
-    REQUIRE(sh(q(pg_bindir() + "/pg_dump") + " -Fc -f " + q(dump) + " " + db, env).status == 0);
+    dump_database(env, "-Fc", dump, db);
     return dump;
 }
 
 std::vector<std::string> work_dirs(const std::string& dir) {
-    std::vector<std::string> out;
-    for (fs::directory_iterator it(dir), end; it != end; ++it)
-        if (it->path().filename().string().compare(0, 22, ".pg_dump-safe-restore-") == 0)
-            out.push_back(it->path().string());
-    std::sort(out.begin(), out.end());
-    return out;
+    return entries_starting(dir, ".pg_dump-safe-restore-");
 }
 
 std::string cluster_dir(const std::string& root) {
@@ -72,31 +48,10 @@ std::string cluster_dir(const std::string& root) {
     return "";
 }
 
-// Processes whose command line mentions `needle`.
-std::vector<std::string> processes_mentioning(const std::string& needle) {
-    std::vector<std::string> found;
-    DIR* d = ::opendir("/proc");
-    if (!d)
-        return found;
-    while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        std::string cmd = read_file(std::string("/proc/") + e->d_name + "/cmdline");
-        for (auto& c : cmd)
-            if (c == '\0')
-                c = ' ';
-        if (cmd.find(needle) != std::string::npos)
-            found.push_back(std::string(e->d_name) + ": " + cmd);
-    }
-    ::closedir(d);
-    return found;
-}
-
 // Starts a drill of `dump` and waits until its throwaway server is up.
 pid_t start_drill(const Env& env, const std::string& dump, int k, const std::string& out) {
-    const pid_t pid = spawn_sh("exec " + q(audit_bin()) + " --restore-test --cluster-port=" +
-                                   cluster_port(env, k) + " " + q(dump),
-                               env, out + ".out", out + ".err");
+    const pid_t pid = spawn_sh("exec " + drill_command(env, kPortBase + k, q(dump)), env,
+                               out + ".out", out + ".err");
     const std::string root = fs::path(dump).parent_path().string();
     const bool up = wait_until(
         [&] {
@@ -141,9 +96,7 @@ TEST_CASE("a drill killed by SIGKILL: the audit does not walk into its work dire
     CHECK(a.out.find(".pg_dump-safe-restore-") == std::string::npos);
 
     // The next drill removes both (stopping the server first if it still runs), then passes.
-    Result r = sh(q(audit_bin()) + " --restore-test --cluster-port=" + cluster_port(env, 1) + " " +
-                      q(dump),
-                  env);
+    Result r = sh(drill_command(env, kPortBase + 1, q(dump)), env);
     INFO(r.err);
     CHECK(r.status == 0);
     for (const auto& l : left)

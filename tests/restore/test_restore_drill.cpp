@@ -1,14 +1,11 @@
 // Restore drills against the real PostgreSQL 15 binaries (fixture "pg15" provides the source
 // server; every drill starts its own throwaway cluster, or uses --target-dsn on the fixture).
 #include "audit/json_reader.hpp"
-#include "harness.hpp"
+#include "drill_support.hpp"
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
-#include <dirent.h>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,40 +14,20 @@ namespace fs = boost::filesystem;
 
 namespace {
 
-std::string audit_bin() {
-    return PDS_AUDIT_BINARY;
-}
-
 std::string psql() {
     return pg_bindir() + "/psql";
 }
 
-std::string pg_dump() {
-    return pg_bindir() + "/pg_dump";
-}
-
-// A port number for a throwaway cluster's socket name: above the fixture's, per test.
-std::string cluster_port(const Env& env, int k) {
-    return std::to_string(std::stoi(env.at("PGPORT")) + 5 + k);
-}
-
-// A work directory for the throwaway clusters under /tmp: the postgres user must reach it
-// (a checkout under /root is not traversable), and socket paths must stay short.
+// Throwaway clusters' ports: the fixture's + 5..12 (per test), directories under /tmp.
+constexpr int kPortBase = 5;
 std::string tmp_work(const std::string& name) {
-    const std::string p = "/tmp/pds-restore-test-" + name;
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
+    return fresh_tmp_dir("pds-restore-test-" + name);
 }
 
 // A database of its own for each test (tests run in parallel): every kind of content the
 // drill checks, including an empty table, two sequences (one never called) and large
 // objects.
 void make_database(const Env& env, const std::string& db) {
-    Result r = sh(q(psql()) + " -X -q -v ON_ERROR_STOP=1 -d postgres -c " +
-                      q("DROP DATABASE IF EXISTS " + db) + " -c " + q("CREATE DATABASE " + db),
-                  env);
-    REQUIRE(r.status == 0);
     const std::string sql = R"SQL(
 CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL UNIQUE, qty int CHECK (qty >= 0));
 INSERT INTO items (name, qty) SELECT 'item ' || g, g % 50 FROM generate_series(1, 3000) g;
@@ -63,49 +40,19 @@ CREATE TABLE other.big AS SELECT g AS id, md5(g::text) AS h FROM generate_series
 SELECT lo_from_bytea(0, decode(repeat('ab', 3000), 'hex'));
 SELECT lo_from_bytea(0, '');
 )SQL";
-    r = sh(q(psql()) + " -X -q -v ON_ERROR_STOP=1 -d " + db + " -c " + q(sql), env);
-    REQUIRE(r.status == 0);
+    create_database(env, db, sql);
 }
 
 Result drill(const Env& env, const std::string& args, int k, const std::string& work) {
-    return sh(q(audit_bin()) + " --restore-test --cluster-port=" + cluster_port(env, k) +
-                  " --work-dir=" + q(work) + " " + args,
-              env);
+    return sh(drill_command(env, kPortBase + k, "--work-dir=" + q(work) + " " + args), env);
 }
 
 pds::audit::JsonValue json(const std::string& text) {
     return pds::audit::parse_json(text);
 }
 
-// Processes whose command line mentions `needle` (the throwaway cluster's directory).
-std::vector<std::string> processes_mentioning(const std::string& needle) {
-    std::vector<std::string> found;
-    DIR* d = ::opendir("/proc");
-    if (!d)
-        return found;
-    while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string cmd = ss.str();
-        for (auto& c : cmd)
-            if (c == '\0')
-                c = ' ';
-        if (cmd.find(needle) != std::string::npos && cmd.find("pds-restore-test-") != 0)
-            found.push_back(std::string(e->d_name) + ": " + cmd);
-    }
-    ::closedir(d);
-    return found;
-}
-
 std::vector<std::string> leftovers(const std::string& dir) {
-    std::vector<std::string> out;
-    for (fs::directory_iterator it(dir), end; it != end; ++it)
-        if (it->path().filename().string().compare(0, 14, ".pg_dump-safe-") == 0)
-            out.push_back(it->path().string());
-    return out;
+    return entries_starting(dir, ".pg_dump-safe-");
 }
 
 // Replaces the first occurrence of `from` in the file.
@@ -140,10 +87,7 @@ TEST_CASE("drill passes on good dumps of every format, and leaves nothing behind
     const std::vector<std::string> flags = {"-Fc", "-Fd -j2", "-Ft", "-Fp", "-Fp -Z5"};
     std::string operands;
     for (std::size_t i = 0; i < dumps.size(); ++i) {
-        Result r =
-            sh(q(pg_dump()) + " " + flags[i] + " -f " + q(dir + "/" + dumps[i]) + " drill_formats",
-               env);
-        REQUIRE(r.status == 0);
+        dump_database(env, flags[i], dir + "/" + dumps[i], "drill_formats");
         operands += " " + q(dir + "/" + dumps[i]);
     }
     Result r = drill(env, "--format=json" + operands, 0, work);
@@ -196,13 +140,12 @@ TEST_CASE("a dump that structure and full accept but that does not restore fails
     const std::string dir = workdir("restore-bad");
     const std::string work = tmp_work("bad");
     // An invalid UTF-8 byte in an uncompressed COPY row (same length: every offset holds).
-    REQUIRE(sh(q(pg_dump()) + " -Fd -Z0 -f " + q(dir + "/utf8.dir") + " drill_bad", env).status ==
-            0);
+    dump_database(env, "-Fd -Z0", dir + "/utf8.dir", "drill_bad");
     patch(data_file_with(dir + "/utf8.dir", "item 17\t"), "\titem 17\t",
           "\tit\xff"
           "m 17\t");
     // A duplicate key: the restore's primary key cannot be created.
-    REQUIRE(sh(q(pg_dump()) + " -Fp -f " + q(dir + "/dup.sql") + " drill_bad", env).status == 0);
+    dump_database(env, "-Fp", dir + "/dup.sql", "drill_bad");
     patch(dir + "/dup.sql", "\n2\titem 2\t", "\n1\titem 2\t");
     for (const char* d : {"utf8.dir", "dup.sql"}) {
         Result v = sh(q(audit_bin()) + " --verify=full " + q(dir + "/" + d), env);
@@ -232,8 +175,7 @@ TEST_CASE("rows dropped by the restore are caught by the count comparison", "[pg
     make_database(env, "drill_cut");
     const std::string dir = workdir("restore-cut");
     const std::string work = tmp_work("cut");
-    REQUIRE(sh(q(pg_dump()) + " -Fd -Z0 -f " + q(dir + "/cut.dir") + " drill_cut", env).status ==
-            0);
+    dump_database(env, "-Fd -Z0", dir + "/cut.dir", "drill_cut");
     patch(data_file_with(dir + "/cut.dir", "\titem 1000\t"), "\titem 1000\t0\n",
           "\titem 1000\t0\n\\.\n");
     Result v = sh(q(audit_bin()) + " --verify=full " + q(dir + "/cut.dir"), env);
@@ -266,12 +208,11 @@ TEST_CASE("SIGTERM during a drill stops and removes the throwaway cluster", "[pg
     make_database(env, "drill_sigterm");
     const std::string dir = workdir("restore-sigterm");
     const std::string work = tmp_work("sigterm");
-    REQUIRE(sh(q(pg_dump()) + " -Fc -f " + q(dir + "/app.dump") + " drill_sigterm", env).status ==
-            0);
-    const pid_t pid = spawn_sh("exec " + q(audit_bin()) +
-                                   " --restore-test --cluster-port=" + cluster_port(env, 3) +
-                                   " --work-dir=" + q(work) + " " + q(dir + "/app.dump"),
-                               env, dir + "/out", dir + "/err");
+    dump_database(env, "-Fc", dir + "/app.dump", "drill_sigterm");
+    const pid_t pid =
+        spawn_sh("exec " + drill_command(env, kPortBase + 3,
+                                         "--work-dir=" + q(work) + " " + q(dir + "/app.dump")),
+                 env, dir + "/out", dir + "/err");
     // The server is up once its postmaster.pid appears in the cluster's directory.
     const bool up = wait_until(
         [&] {
@@ -298,20 +239,14 @@ TEST_CASE("target DSN: a non-empty database is refused and unchanged, a new one 
     make_database(env, "drill_src");
     const std::string dir = workdir("restore-target");
     const std::string work = tmp_work("target");
-    REQUIRE(sh(q(pg_dump()) + " -Fc -f " + q(dir + "/app.dump") + " drill_src", env).status == 0);
+    dump_database(env, "-Fc", dir + "/app.dump", "drill_src");
     auto dsn = [&](const std::string& db) {
         return "host=" + env.at("PGHOST") + " port=" + env.at("PGPORT") +
                " user=postgres dbname=" + db;
     };
-    REQUIRE(sh(q(psql()) + " -X -q -v ON_ERROR_STOP=1 -d postgres -c " +
-                   q("DROP DATABASE IF EXISTS drill_busy") + " -c " +
-                   q("DROP DATABASE IF EXISTS drill_new") + " -c " +
-                   q("CREATE DATABASE drill_busy"),
-               env)
-                .status == 0);
-    REQUIRE(sh(q(psql()) + " -X -q -v ON_ERROR_STOP=1 -d drill_busy -c " +
-                   q("CREATE TABLE keep (x int); INSERT INTO keep VALUES (1), (2)"),
-               env)
+    create_database(env, "drill_busy",
+                    "CREATE TABLE keep (x int); INSERT INTO keep VALUES (1), (2)");
+    REQUIRE(sh(q(psql()) + " -X -q -d postgres -c " + q("DROP DATABASE IF EXISTS drill_new"), env)
                 .status == 0);
     const std::string census =
         q(psql()) + " -X -A -t -d drill_busy -c " +
