@@ -1,13 +1,18 @@
-// Building plan inputs for the policy tests: daily dumps named by date.
+// What the retention tests share: daily dumps named by date, keep rules, plan inputs and
+// retention requests, fixed mtimes, a verifier fake.
 #pragma once
 
+#include "retention/execute.hpp"
 #include "retention/policy.hpp"
 #include "support/test_util.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utime.h>
 #include <vector>
 
 namespace pds::test {
@@ -24,18 +29,11 @@ inline retention::Candidate dump_at(std::time_t t, const std::string& suffix = "
     return c;
 }
 
-inline std::vector<std::string> names(const std::vector<retention::Kept>& v) {
+// The sorted file names of plan entries (Kept, Doomed).
+template <class Entry> std::vector<std::string> names(const std::vector<Entry>& v) {
     std::vector<std::string> out;
-    for (const auto& k : v)
-        out.push_back(k.dump.name);
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-inline std::vector<std::string> names(const std::vector<retention::Doomed>& v) {
-    std::vector<std::string> out;
-    for (const auto& d : v)
-        out.push_back(d.dump.name);
+    for (const auto& e : v)
+        out.push_back(e.dump.name);
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -69,6 +67,51 @@ struct FakeVerifier {
 // the policy asks about each dump that would take one).
 inline retention::Verifier all_good() {
     return [](const boost::filesystem::path&) { return retention::VerifyOutcome{true, "", ""}; };
+}
+
+inline retention::KeepSettings last(unsigned n) {
+    retention::KeepSettings s;
+    s.keep_last = n;
+    return s;
+}
+
+inline retention::KeepSettings days(unsigned n) {
+    retention::KeepSettings s;
+    s.keep_days = n;
+    return s;
+}
+
+inline retention::PlanInput plan_input(std::vector<retention::Candidate> c,
+                                       std::optional<std::string> published,
+                                       retention::KeepSettings s, std::time_t now,
+                                       retention::Verifier verify = all_good()) {
+    retention::PlanInput in;
+    in.candidates = std::move(c);
+    in.published = std::move(published);
+    in.settings = s;
+    in.now = now;
+    in.verify = std::move(verify);
+    return in;
+}
+
+// Retention after publishing `published` (a file or directory on disk), at time `now`.
+inline retention::RetentionRequest request(const boost::filesystem::path& published,
+                                           retention::KeepSettings s, std::time_t now,
+                                           retention::Verifier verify = {}) {
+    retention::RetentionRequest r;
+    r.published = published;
+    r.settings = s;
+    r.verify = std::move(verify);
+    r.now = now;
+    return r;
+}
+
+// Sets a file's (or directory's) mtime and atime: the tests never depend on the clock.
+inline void set_mtime(const boost::filesystem::path& p, std::time_t t) {
+    struct utimbuf ut {
+        t, t
+    };
+    REQUIRE(::utime(p.c_str(), &ut) == 0);
 }
 
 inline const retention::Kept* find_kept(const retention::Plan& p, const std::string& name) {

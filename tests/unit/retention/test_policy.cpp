@@ -18,35 +18,12 @@ std::vector<Candidate> dailies(int first, int last) {
     return v;
 }
 
-PlanInput input(std::vector<Candidate> c, std::optional<std::string> published, KeepSettings s,
-                std::time_t now, Verifier verify = all_good()) {
-    PlanInput in;
-    in.candidates = std::move(c);
-    in.published = std::move(published);
-    in.settings = s;
-    in.now = now;
-    in.verify = std::move(verify);
-    return in;
-}
-
-KeepSettings last(unsigned n) {
-    KeepSettings s;
-    s.keep_last = n;
-    return s;
-}
-
-KeepSettings days(unsigned n) {
-    KeepSettings s;
-    s.keep_days = n;
-    return s;
-}
-
 } // namespace
 
 TEST_CASE("no rule set: retention is off and nothing is looked at") {
     FakeVerifier v;
-    const Plan p = plan_retention(
-        input(dailies(0, 9), "app-2026-01-10.dump", KeepSettings{}, kDay0 + 10 * kDay, v.fn()));
+    const Plan p = plan_retention(plan_input(dailies(0, 9), "app-2026-01-10.dump", KeepSettings{},
+                                             kDay0 + 10 * kDay, v.fn()));
     CHECK_FALSE(p.enabled);
     CHECK(p.prune.empty());
     CHECK(v.calls.empty());
@@ -56,7 +33,7 @@ TEST_CASE("keep_last keeps the N newest and prunes the rest with their age") {
     FakeVerifier v;
     const std::time_t now = kDay0 + 9 * kDay + 600;
     const Plan p =
-        plan_retention(input(dailies(0, 9), "app-2026-01-10.dump", last(3), now, v.fn()));
+        plan_retention(plan_input(dailies(0, 9), "app-2026-01-10.dump", last(3), now, v.fn()));
     REQUIRE(p.enabled);
     REQUIRE(p.refused.empty());
     CHECK(names(p.keep) == app_names({"2026-01-08", "2026-01-09", "2026-01-10"}));
@@ -76,11 +53,11 @@ TEST_CASE("keep_last keeps the N newest and prunes the rest with their age") {
 TEST_CASE("keep_days keeps dumps younger than D days, the boundary itself goes") {
     std::vector<Candidate> c = dailies(0, 4);
     const std::time_t now = kDay0 + 4 * kDay;
-    const Plan p = plan_retention(input(c, "app-2026-01-05.dump", days(2), now));
+    const Plan p = plan_retention(plan_input(c, "app-2026-01-05.dump", days(2), now));
     // 2026-01-04 is 1 day old, 2026-01-03 exactly 2 days: not younger than 2 days.
     CHECK(names(p.keep) == app_names({"2026-01-04", "2026-01-05"}));
     CHECK(names(p.prune) == app_names({"2026-01-01", "2026-01-02", "2026-01-03"}));
-    const Plan q = plan_retention(input(c, "app-2026-01-05.dump", days(2), now - 1));
+    const Plan q = plan_retention(plan_input(c, "app-2026-01-05.dump", days(2), now - 1));
     CHECK(names(q.keep) == app_names({"2026-01-03", "2026-01-04", "2026-01-05"}));
 }
 
@@ -89,7 +66,7 @@ TEST_CASE("the rules are a union") {
     s.keep_last = 2;
     s.keep_days = 4;
     const Plan p =
-        plan_retention(input(dailies(0, 9), "app-2026-01-10.dump", s, kDay0 + 9 * kDay + 60));
+        plan_retention(plan_input(dailies(0, 9), "app-2026-01-10.dump", s, kDay0 + 9 * kDay + 60));
     CHECK(names(p.keep) == app_names({"2026-01-07", "2026-01-08", "2026-01-09", "2026-01-10"}));
     CHECK(has_reason(p, "app-2026-01-09.dump", "last 2"));
     CHECK(has_reason(p, "app-2026-01-09.dump", "within 4 days"));
@@ -105,7 +82,7 @@ TEST_CASE("work files are never considered, even when passed in") {
         w.path = boost::filesystem::path("/backups") / n;
         c.push_back(w);
     }
-    const Plan p = plan_retention(input(c, "app-2026-01-04.dump", last(1), kDay0 + 3 * kDay));
+    const Plan p = plan_retention(plan_input(c, "app-2026-01-04.dump", last(1), kDay0 + 3 * kDay));
     CHECK(names(p.keep) == app_names({"2026-01-04"}));
     CHECK(names(p.prune) == app_names({"2026-01-01", "2026-01-02", "2026-01-03"}));
     for (const char* n :
@@ -125,7 +102,7 @@ TEST_CASE("a week where the last three runs failed: the newest good dump survive
     FakeVerifier v;
 
     SECTION("retention run with no new publication, keep_days shorter than the outage") {
-        const Plan p = plan_retention(input(c, std::nullopt, days(2), now, v.fn()));
+        const Plan p = plan_retention(plan_input(c, std::nullopt, days(2), now, v.fn()));
         REQUIRE(p.refused.empty());
         CHECK(names(p.keep) == app_names({"2026-01-04"}));
         CHECK(has_reason(p, "app-2026-01-04.dump", "newest verified dump"));
@@ -133,13 +110,14 @@ TEST_CASE("a week where the last three runs failed: the newest good dump survive
         CHECK(v.calls == std::vector<std::string>{"app-2026-01-04.dump"});
     }
     SECTION("keep_last counts dumps, not failed runs") {
-        const Plan p = plan_retention(input(c, std::nullopt, last(2), now, v.fn()));
+        const Plan p = plan_retention(plan_input(c, std::nullopt, last(2), now, v.fn()));
         CHECK(names(p.keep) == app_names({"2026-01-03", "2026-01-04"}));
         CHECK(names(p.prune) == app_names({"2026-01-01", "2026-01-02"}));
     }
     SECTION("the next successful run prunes by the rules only") {
         c.push_back(dump_at(kDay0 + 7 * kDay));
-        const Plan p = plan_retention(input(c, "app-2026-01-08.dump", last(3), now + kDay, v.fn()));
+        const Plan p =
+            plan_retention(plan_input(c, "app-2026-01-08.dump", last(3), now + kDay, v.fn()));
         CHECK(names(p.keep) == app_names({"2026-01-03", "2026-01-04", "2026-01-08"}));
         CHECK(names(p.prune) == app_names({"2026-01-01", "2026-01-02"}));
         CHECK(v.calls == std::vector<std::string>{"app-2026-01-04.dump", "app-2026-01-03.dump"});
@@ -152,7 +130,8 @@ TEST_CASE("a corrupt final is never the newer good dump that allows pruning") {
 
     SECTION("newest final corrupt: the one before it is the newest good and survives") {
         v.corrupt = {"app-2026-01-07.dump"};
-        const Plan p = plan_retention(input(dailies(0, 6), std::nullopt, last(1), now, v.fn()));
+        const Plan p =
+            plan_retention(plan_input(dailies(0, 6), std::nullopt, last(1), now, v.fn()));
         REQUIRE(p.refused.empty());
         CHECK(p.newest_good == std::optional<std::string>("app-2026-01-06.dump"));
         CHECK(names(p.keep) == app_names({"2026-01-06", "2026-01-07"}));
@@ -164,7 +143,8 @@ TEST_CASE("a corrupt final is never the newer good dump that allows pruning") {
     }
     SECTION("two corrupt finals: pruning only below the newest good one") {
         v.corrupt = {"app-2026-01-07.dump", "app-2026-01-06.dump"};
-        const Plan p = plan_retention(input(dailies(0, 6), std::nullopt, last(1), now, v.fn()));
+        const Plan p =
+            plan_retention(plan_input(dailies(0, 6), std::nullopt, last(1), now, v.fn()));
         CHECK(names(p.keep) == app_names({"2026-01-05", "2026-01-06", "2026-01-07"}));
         CHECK(names(p.prune) ==
               app_names({"2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"}));
@@ -172,7 +152,8 @@ TEST_CASE("a corrupt final is never the newer good dump that allows pruning") {
     SECTION("every final corrupt: nothing is pruned") {
         for (int d = 0; d <= 6; ++d)
             v.corrupt.insert(dump_at(kDay0 + d * kDay).name);
-        const Plan p = plan_retention(input(dailies(0, 6), std::nullopt, last(1), now, v.fn()));
+        const Plan p =
+            plan_retention(plan_input(dailies(0, 6), std::nullopt, last(1), now, v.fn()));
         CHECK_FALSE(p.refused.empty());
         CHECK(p.prune.empty());
         CHECK(p.keep.size() == 7);
@@ -181,7 +162,7 @@ TEST_CASE("a corrupt final is never the newer good dump that allows pruning") {
     SECTION("published dump older than other finals (a backfill run)") {
         v.corrupt = {"app-2026-01-07.dump"};
         const Plan p =
-            plan_retention(input(dailies(0, 6), "app-2026-01-05.dump", last(1), now, v.fn()));
+            plan_retention(plan_input(dailies(0, 6), "app-2026-01-05.dump", last(1), now, v.fn()));
         // Newer than the published dump: 01-07 is corrupt, 01-06 is good.
         CHECK(v.calls == std::vector<std::string>{"app-2026-01-07.dump", "app-2026-01-06.dump"});
         CHECK(p.newest_good == std::optional<std::string>("app-2026-01-06.dump"));
@@ -194,7 +175,7 @@ TEST_CASE("a corrupt final is never the newer good dump that allows pruning") {
     SECTION("published dump older than corrupt finals only") {
         v.corrupt = {"app-2026-01-07.dump", "app-2026-01-06.dump"};
         const Plan p =
-            plan_retention(input(dailies(0, 6), "app-2026-01-05.dump", last(2), now, v.fn()));
+            plan_retention(plan_input(dailies(0, 6), "app-2026-01-05.dump", last(2), now, v.fn()));
         CHECK(p.newest_good == std::optional<std::string>("app-2026-01-05.dump"));
         // The corrupt ones do not fill keep_last: 01-05 and 01-04 do.
         CHECK(names(p.keep) == app_names({"2026-01-04", "2026-01-05", "2026-01-06", "2026-01-07"}));
@@ -204,14 +185,15 @@ TEST_CASE("a corrupt final is never the newer good dump that allows pruning") {
         Verifier throwing = [](const boost::filesystem::path&) -> VerifyOutcome {
             throw std::runtime_error("cannot open: Permission denied");
         };
-        const Plan p = plan_retention(input(dailies(0, 6), std::nullopt, last(1), now, throwing));
+        const Plan p =
+            plan_retention(plan_input(dailies(0, 6), std::nullopt, last(1), now, throwing));
         CHECK_FALSE(p.refused.empty());
         CHECK(p.prune.empty());
         REQUIRE_FALSE(p.checked.empty());
         CHECK(p.checked[0].outcome.reason.find("Permission denied") != std::string::npos);
     }
     SECTION("no verifier given and verification needed: nothing is pruned") {
-        const Plan p = plan_retention(input(dailies(0, 6), std::nullopt, last(1), now, {}));
+        const Plan p = plan_retention(plan_input(dailies(0, 6), std::nullopt, last(1), now, {}));
         CHECK_FALSE(p.refused.empty());
         CHECK(p.prune.empty());
     }
@@ -222,14 +204,15 @@ TEST_CASE("a dump as new as the newest good one is not pruned") {
     Candidate twin = dump_at(kDay0 + 3 * kDay);
     twin.name = "app-1767495600.dump"; // same instant, epoch spelling
     c.push_back(twin);
-    const Plan p = plan_retention(input(c, "app-2026-01-04.dump", last(1), kDay0 + 4 * kDay));
+    const Plan p = plan_retention(plan_input(c, "app-2026-01-04.dump", last(1), kDay0 + 4 * kDay));
     CHECK(find_kept(p, "app-1767495600.dump") != nullptr);
     CHECK(has_reason(p, "app-2026-01-04.dump", "last 1")); // the published one wins the tie
     CHECK(names(p.prune) == app_names({"2026-01-01", "2026-01-02", "2026-01-03"}));
 }
 
 TEST_CASE("a published dump that is not among the candidates refuses the plan") {
-    const Plan p = plan_retention(input(dailies(0, 3), "other.dump", last(1), kDay0 + 4 * kDay));
+    const Plan p =
+        plan_retention(plan_input(dailies(0, 3), "other.dump", last(1), kDay0 + 4 * kDay));
     CHECK(p.refused.find("other.dump") != std::string::npos);
     CHECK(p.prune.empty());
 }

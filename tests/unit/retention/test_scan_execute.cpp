@@ -11,20 +11,12 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include <utime.h>
 
 namespace fs = boost::filesystem;
 using namespace pds::retention;
 using namespace pds::test;
 
 namespace {
-
-void set_mtime(const fs::path& p, std::time_t t) {
-    struct utimbuf ut {
-        t, t
-    };
-    REQUIRE(::utime(p.c_str(), &ut) == 0);
-}
 
 // Marks a file immutable (chattr +i) so that even root gets EPERM from unlink: the only way to
 // make a real deletion fail when the tests run as root. Undone at the end of the test.
@@ -74,20 +66,7 @@ void make_week(const TempDir& dir) {
     write_file(dir / "billing-2026-01-01.dump", "other series");
 }
 
-RetentionRequest request(const fs::path& published, KeepSettings s, Verifier v = {}) {
-    RetentionRequest r;
-    r.published = published;
-    r.settings = s;
-    r.verify = std::move(v);
-    r.now = utc(2026, 1, 8, 4);
-    return r;
-}
-
-KeepSettings last(unsigned n) {
-    KeepSettings s;
-    s.keep_last = n;
-    return s;
-}
+const std::time_t kNow = utc(2026, 1, 8, 4); // of the retention requests
 
 } // namespace
 
@@ -144,7 +123,7 @@ TEST_CASE("after three failed runs, the next publication prunes by the rules, on
     FakeVerifier v;
     std::vector<std::string> reported;
     const RetentionOutcome out = apply_retention(
-        request(dir / "app-2026-01-08.dump", last(3), v.fn()), [&](const PruneResult& r) {
+        request(dir / "app-2026-01-08.dump", last(3), kNow, v.fn()), [&](const PruneResult& r) {
             reported.push_back(r.dump.name + " age=" + format_age(r.age_seconds));
         });
     REQUIRE(out.ok());
@@ -170,7 +149,7 @@ TEST_CASE("after three failed runs, the next publication prunes by the rules, on
 TEST_CASE("dry run removes nothing and reports what would go") {
     TempDir dir;
     make_week(dir);
-    RetentionRequest r = request(dir / "app-2026-01-04.dump", last(1));
+    RetentionRequest r = request(dir / "app-2026-01-04.dump", last(1), kNow);
     r.dry_run = true;
     std::vector<std::string> reported;
     const RetentionOutcome out = apply_retention(r, [&](const PruneResult& p) {
@@ -196,7 +175,7 @@ TEST_CASE("directory dumps are removed as a whole without following links inside
     }
     // The published path may be spelled with a trailing slash.
     const RetentionOutcome out =
-        apply_retention(request(dir.path().string() + "/app-2026-01-02/", last(1)));
+        apply_retention(request(dir.path().string() + "/app-2026-01-02/", last(1), kNow));
     REQUIRE(out.ok());
     CHECK(out.summary.removed == 1);
     CHECK_FALSE(fs::exists(fs::symlink_status(dir / "app-2026-01-01")));
@@ -211,7 +190,7 @@ TEST_CASE("a deletion that fails is collected and the rest still goes") {
     RetentionOutcome out;
     {
         Immutable lock_in(dir / "app-2026-01-02.dump");
-        out = apply_retention(request(dir / "app-2026-01-04.dump", last(1)),
+        out = apply_retention(request(dir / "app-2026-01-04.dump", last(1), kNow),
                               [&](const PruneResult& r) { reported.push_back(r); });
     }
     CHECK_FALSE(out.ok());
@@ -237,7 +216,7 @@ TEST_CASE("a directory dump that cannot be fully removed is reported") {
     RetentionOutcome out;
     {
         Immutable pin(dir / "app-2026-01-01" / "toc.dat");
-        out = apply_retention(request(dir / "app-2026-01-02", last(1)));
+        out = apply_retention(request(dir / "app-2026-01-02", last(1), kNow));
     }
     CHECK_FALSE(out.ok());
     REQUIRE(out.summary.results.size() == 1);
@@ -249,12 +228,8 @@ TEST_CASE("a dump replaced between scan and deletion is left in place") {
     TempDir dir;
     make_week(dir);
     const ScanResult scan = scan_series(dir.path(), SeriesFilter::of_name("app-2026-01-04.dump"));
-    PlanInput in;
-    in.candidates = scan.candidates;
-    in.published = "app-2026-01-04.dump";
-    in.settings = last(1);
-    in.now = utc(2026, 1, 5);
-    const Plan plan = plan_retention(in);
+    const Plan plan = plan_retention(
+        plan_input(scan.candidates, "app-2026-01-04.dump", last(1), utc(2026, 1, 5), {}));
     REQUIRE(plan.prune.size() == 3);
     // Another process writes a new file under one of the names (new inode).
     fs::remove(dir / "app-2026-01-03.dump");
@@ -275,20 +250,20 @@ TEST_CASE("retention off, unstamped names and an unreadable directory") {
     TempDir dir;
     make_week(dir);
     SECTION("no rule: nothing scanned, nothing removed") {
-        const RetentionOutcome out = apply_retention(request(dir / "missing/x.dump", {}));
+        const RetentionOutcome out = apply_retention(request(dir / "missing/x.dump", {}, kNow));
         CHECK(out.ok());
         CHECK_FALSE(out.plan.enabled);
     }
     SECTION("an unstamped published name is its own series: nothing else is touched") {
         write_file(dir / "app.dump", "unstamped");
-        const RetentionOutcome out = apply_retention(request(dir / "app.dump", last(1)));
+        const RetentionOutcome out = apply_retention(request(dir / "app.dump", last(1), kNow));
         CHECK(out.ok());
         CHECK(out.plan.prune.empty());
         CHECK(fs::exists(dir / "app-2026-01-01.dump"));
     }
     SECTION("a glob that does not match the published dump prunes nothing") {
         write_file(dir / "app-2026-01-08.dump", "x");
-        RetentionRequest r = request(dir / "app-2026-01-08.dump", last(1));
+        RetentionRequest r = request(dir / "app-2026-01-08.dump", last(1), kNow);
         r.series_glob = "billing-*";
         const RetentionOutcome out = apply_retention(r);
         CHECK(out.ok());
@@ -296,7 +271,8 @@ TEST_CASE("retention off, unstamped names and an unreadable directory") {
         CHECK(fs::exists(dir / "billing-2026-01-01.dump"));
     }
     SECTION("a missing directory is an error naming it, not an exception") {
-        const RetentionOutcome out = apply_retention(request(dir / "missing/x.dump", last(1)));
+        const RetentionOutcome out =
+            apply_retention(request(dir / "missing/x.dump", last(1), kNow));
         CHECK_FALSE(out.ok());
         CHECK_THAT(out.error, Catch::Contains((dir / "missing").string()));
     }
@@ -305,7 +281,7 @@ TEST_CASE("retention off, unstamped names and an unreadable directory") {
             write_file(dir / ("nightly" + std::to_string(d) + ".sql"), "x");
             set_mtime(dir / ("nightly" + std::to_string(d) + ".sql"), utc(2026, 1, d));
         }
-        RetentionRequest r = request(dir / "nightly3.sql", last(1));
+        RetentionRequest r = request(dir / "nightly3.sql", last(1), kNow);
         r.series_glob = "nightly*.sql";
         const RetentionOutcome out = apply_retention(r);
         CHECK(out.ok());

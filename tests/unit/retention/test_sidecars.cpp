@@ -6,7 +6,6 @@
 #include "support/test_util.hpp"
 
 #include <catch2/catch.hpp>
-#include <utime.h>
 
 namespace fs = boost::filesystem;
 using namespace pds::retention;
@@ -14,20 +13,9 @@ using namespace pds::test;
 
 namespace {
 
-void set_mtime(const fs::path& p, std::time_t t) {
-    struct utimbuf ut {
-        t, t
-    };
-    REQUIRE(::utime(p.c_str(), &ut) == 0);
-}
-
+// Retention after publishing `published`, keeping the last n, every dump good.
 RetentionRequest keep_last(const fs::path& published, unsigned n) {
-    RetentionRequest r;
-    r.published = published;
-    r.settings.keep_last = n;
-    r.verify = all_good();
-    r.now = utc(2026, 1, 10, 4);
-    return r;
+    return request(published, last(n), utc(2026, 1, 10, 4), all_good());
 }
 
 // app-2026-01-0D.dump (D = 1..4) and a directory dump app-2026-01-05.dump, each with its drill
