@@ -4,6 +4,7 @@
 #include "retention/execute.hpp"
 #include "retention/sweep.hpp"
 #include "support.hpp"
+#include "support/test_util.hpp"
 #include "verify/verify.hpp"
 
 #include <boost/filesystem.hpp>
@@ -24,29 +25,12 @@ namespace {
 const std::time_t kNow = 1795651200; // Thursday 2026-11-26 00:00:00 UTC
 
 std::time_t at(int year, int mon, int day, int h = 0, int m = 0, int s = 0) {
-    std::tm tm{};
-    tm.tm_year = year - 1900, tm.tm_mon = mon - 1, tm.tm_mday = day;
-    tm.tm_hour = h, tm.tm_min = m, tm.tm_sec = s;
-    return timegm(&tm);
+    return pds::test::utc(year, mon, day, h, m, s);
 }
 
 // Names without a zone are local time: the tests run in UTC.
-struct UtcZone {
-    std::string old;
-    bool had = false;
-    UtcZone() {
-        if (const char* tz = std::getenv("TZ"))
-            old = tz, had = true;
-        ::setenv("TZ", "UTC0", 1);
-        ::tzset();
-    }
-    ~UtcZone() {
-        if (had)
-            ::setenv("TZ", old.c_str(), 1);
-        else
-            ::unsetenv("TZ");
-        ::tzset();
-    }
+struct UtcZone : pds::test::ScopedTz {
+    UtcZone() : ScopedTz("UTC0") {}
 };
 
 // Real dumps of the test server's database "app" (and "postgres", another database).
