@@ -103,9 +103,11 @@ public:
     // tasks: when given (and the level is full and the data compressed), each stream is
     // decompressed by a worker while this walk follows the framing alone.
     BlockWalker(Reader& r, const Header& h, const Toc& toc, Level level, ArchiveInfo& info,
-                OrderedTasks* tasks)
+                OrderedTasks* tasks, const CheckedStreams* checked = nullptr)
         : r_(r), h_(h), toc_(toc), info_(info) {
         codec_ = h.compression == Codec::Gzip ? Codec::Zlib : h.compression;
+        if (level == Level::Full && codec_ != Codec::None)
+            checked_ = checked;
         if (level == Level::Full && codec_ != Codec::None && tasks) {
             tasks_ = tasks;
             for (unsigned i = 0; i < tasks->slots(); ++i)
@@ -141,6 +143,8 @@ private:
     std::string size_str() const { return std::to_string(r_.end()); }
 
     void stream(const DataEntry& e, const std::string& what) {
+        if (checked_ && reuse_checked(e, what))
+            return;
         if (tasks_) {
             const std::uint64_t start = r_.pos();
             tasks_->submit([this, start, &e, what](unsigned w) {
@@ -152,6 +156,32 @@ private:
             });
         }
         check_stream_exact(r_, h_, codec_, dec_.get(), reference_, e, what, info_.data_bytes);
+    }
+
+    // A stream the follower of the growing file decompressed whole (checked_streams.hpp): its
+    // framing is walked as at `structure`, and it is used only if that ends where the
+    // follower's did and the bytes have its CRC-32; else the stream is decompressed as usual.
+    bool reuse_checked(const DataEntry& e, const std::string& what) {
+        const std::uint64_t start = r_.pos();
+        const CheckedStream* c = checked_->find(start, h_.int_size, codec_);
+        if (!c)
+            return false;
+        std::uint64_t bytes = 0;
+        bool same = false;
+        try {
+            check_stream(r_, h_, codec_, nullptr, e, what, bytes);
+            same = r_.pos() == c->end && CheckedStreams::same_bytes(r_.file(), *c);
+        } catch (const Corrupt&) {
+        }
+        if (!same) {
+            r_.seek(start);
+            return false;
+        }
+        checked_->note_reused();
+        info_.data_bytes += bytes;
+        if (e.copy && !e.is_blobs())
+            check_copy_terminator(e, c->tail_string());
+        return true;
     }
 
     void block() {
@@ -200,6 +230,7 @@ private:
     std::unique_ptr<Decompressor> dec_, reference_; // serial full walk
     OrderedTasks* tasks_ = nullptr;                 // parallel full walk
     std::vector<std::unique_ptr<StreamWorker>> workers_;
+    const CheckedStreams* checked_ = nullptr; // full, compressed: see reuse_checked
     std::unordered_map<std::int32_t, std::size_t> by_id_;
     std::vector<bool> seen_;
 };
@@ -207,7 +238,7 @@ private:
 } // namespace
 
 void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
-                   unsigned jobs) {
+                   unsigned jobs, const CheckedStreams* checked) {
     info.format = ArchiveFormat::Custom;
     File f(path);
     info.file_bytes = f.size();
@@ -228,11 +259,11 @@ void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo
         // part of the decompression, whether or not pg_dump could write the TOC offsets
         // (it cannot when writing to a pipe).
         if (level != Level::Full || jobs <= 1 || h.compression == Codec::None) {
-            BlockWalker(r, h, toc, level, info, nullptr).walk(data_start);
+            BlockWalker(r, h, toc, level, info, nullptr, checked).walk(data_start);
             return;
         }
         OrderedTasks tasks(jobs);
-        BlockWalker walker(r, h, toc, level, info, &tasks);
+        BlockWalker walker(r, h, toc, level, info, &tasks, checked);
         try {
             walker.walk(data_start);
         } catch (...) {

@@ -25,6 +25,7 @@ public:
     File& operator=(const File&) = delete;
 
     std::uint64_t size() const { return size_; }
+    int fd() const { return fd_; } // for fstat (follow.cpp: the file still grows)
     const std::string& path() const { return path_; }
     // Reads up to n bytes at offset; returns the count (0 only at end of file).
     std::size_t pread_some(void* buf, std::size_t n, std::uint64_t offset) const;

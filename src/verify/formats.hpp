@@ -3,6 +3,7 @@
 #pragma once
 
 #include "verify/archive_toc.hpp"
+#include "verify/checked_streams.hpp"
 #include "verify/verify.hpp"
 
 #include <boost/filesystem/path.hpp>
@@ -10,9 +11,10 @@
 
 namespace pds::verify::detail {
 
-// jobs: worker threads for the compressed streams (1: none); see VerifyOptions.
+// jobs: worker threads for the compressed streams (1: none); checked: streams already
+// decompressed (may be null); see VerifyOptions.
 void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
-                   unsigned jobs);
+                   unsigned jobs, const CheckedStreams* checked = nullptr);
 void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
 void verify_directory(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
                       unsigned jobs);

@@ -151,7 +151,7 @@ Verdict verify_path(const fs::path& path, Level level, const VerifyOptions& opti
         } else {
             switch (detail::detect(path)) {
             case ArchiveFormat::Custom:
-                detail::verify_custom(path, level, v.info, jobs);
+                detail::verify_custom(path, level, v.info, jobs, options.checked);
                 break;
             case ArchiveFormat::Tar:
                 detail::verify_tar(path, level, v.info);

@@ -13,6 +13,10 @@
 
 namespace pds::verify {
 
+namespace detail {
+class CheckedStreams;
+}
+
 enum class Level { Toc, Structure, Full };
 const char* level_name(Level l); // "toc", "structure", "full"
 std::optional<Level> parse_level(const std::string& s);
@@ -61,6 +65,9 @@ struct VerifyOptions {
     // `structure` and `full`). 0: the CPUs available, at most 8. 1: no thread, the serial
     // verifier. The verdict is the same whatever the count: the first problem in file order.
     unsigned jobs = 0;
+    // Streams of a custom archive that verify::Follower (follow.hpp) decompressed whole
+    // while pg_dump wrote the file; `full` reuses those whose bytes are unchanged.
+    const detail::CheckedStreams* checked = nullptr;
 };
 
 // Verify a dump file or a directory dump at the given level. Format is detected from the
