@@ -37,6 +37,8 @@ const OptionSpec kOptions[] = {
     {"verify-jobs", true, "N",
      "threads that decompress while verifying (default 0: the CPUs available, at most 8; "
      "1: none)"},
+    {"verify-follow", true, "on|off",
+     "at full, decompress a custom-format dump's data while pg_dump writes it (default on)"},
     {"on-failure", true, "CMD",
      "run CMD with /bin/sh -c after a failed run (also BACKUP_ON_FAILURE_CMD)"},
     {"on-success", true, "CMD",
@@ -351,6 +353,8 @@ SafeOptions load_safe_options(const std::vector<std::string>& safe_args,
             throw UsageError("pg_dump-safe: invalid value '" + o.value["verify-jobs"] + "' for " +
                              where("verify-jobs") + ": at most 64");
     }
+    if (o.value.count("verify-follow"))
+        o.verify_follow = to_flag(o.value["verify-follow"], where("verify-follow"));
     parse_content_options(o, where);
     for (auto [name, field] : {std::pair<const char*, unsigned*>{"keep-last", &o.keep_last},
                                {"keep-days", &o.keep_days},
@@ -386,7 +390,7 @@ std::string describe(const SafeOptions& o) {
         if (v == o.value.end()) {
             if (std::string(s.name) == "verify")
                 value = verify_level_name(o);
-            if (std::string(s.name) == "manifest")
+            if (std::string(s.name) == "manifest" || std::string(s.name) == "verify-follow")
                 value = "on";
             if (std::string(s.name) == "max-shrink")
                 value = std::to_string(o.max_shrink_percent);

@@ -21,8 +21,9 @@ struct SafeOptions {
     std::string pg_dump;    // explicit real pg_dump (empty: search PATH)
     std::string pg_restore; // explicit pg_restore (empty: beside pg_dump)
     verify::Level verify = verify::Level::Structure;
-    unsigned verify_jobs = 0; // verify::VerifyOptions::jobs (0: the CPUs available, at most 8)
-    std::string on_failure;   // hook commands, run with /bin/sh -c
+    unsigned verify_jobs = 0;  // verify::VerifyOptions::jobs (0: the CPUs available, at most 8)
+    bool verify_follow = true; // at full, verify::Follower during a custom-format dump
+    std::string on_failure;    // hook commands, run with /bin/sh -c
     std::string on_success;
     unsigned hook_timeout = 3600; // seconds; 0 = no limit
     std::string config_file;      // the file actually read ("" when none)

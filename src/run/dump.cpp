@@ -46,7 +46,8 @@ bool pg_dump_succeeded(const exec::ChildResult& c) {
 
 // dump: pg_dump with its output arguments pointed at the partial. With the dump on our
 // stdout, pg_dump's own stdout must not reach that file.
-[[nodiscard]] Step dump(const Invocation& inv, const Output& out, report::PhaseTimes& phases) {
+[[nodiscard]] Step dump(const Invocation& inv, const Output& out, report::PhaseTimes& phases,
+                        Verified& verified) {
     const std::vector<std::string> argv =
         cli::rewrite_file_args(inv.parsed, out.target.partial.string());
     exec::ChildResult c;
@@ -60,10 +61,17 @@ bool pg_dump_succeeded(const exec::ChildResult& c) {
         if (inv.sync() && !publish::copies_into_existing(out.target.shape) &&
             !std::getenv("PG_DUMP_SAFE_BENCH_NO_WRITEBACK"))
             writeback.emplace(out.target.partial);
+        // At `full`, a custom archive's data is decompressed as pg_dump appends it, on the
+        // core pg_dump leaves idle; verify_partial reuses what was proved.
+        if (inv.opts.verify_follow && inv.opts.verify == verify::Level::Full &&
+            inv.format() == cli::Format::Custom)
+            verified.follower = std::make_unique<verify::Follower>(out.target.partial);
         c = run_pg_dump(inv.tools, argv, out.on_stdout() ? 2 : -1);
     }
-    if (!pg_dump_succeeded(c))
+    if (!pg_dump_succeeded(c)) {
+        verified.follower.reset();
         return pg_dump_failure(c);
+    }
     testing::crash_point("after-dump", out.target.partial.string());
     return std::nullopt;
 }

@@ -90,7 +90,7 @@ int run(const std::vector<std::string>& args) {
             return pass_through(r);
         if (Step f = lock_and_create_partial(inv, r.out, r.held, rep))
             return report_failure(r, *f);
-        if (Step f = dump(inv, r.out, rep.phases))
+        if (Step f = dump(inv, r.out, rep.phases, r.verified))
             return report_failure(r, *f);
         if (Step f = verify_partial(inv, r.out, rep.phases, r.verified))
             return report_failure(r, *f);

@@ -19,6 +19,7 @@
 #include "publish/partial.hpp"
 #include "report/run_report.hpp"
 #include "retention/execute.hpp"
+#include "verify/follow.hpp"
 #include "verify/verify.hpp"
 
 #include <iostream>
@@ -84,6 +85,9 @@ struct Held {
 struct Verified {
     verify::ArchiveInfo info; // the verifier's ok verdict
     std::string toc_listing;  // pg_restore -l's output (archives), reused by the manifest
+    // dump → verify: at `full`, a custom archive's streams decompressed while pg_dump writes
+    // (--safe-verify-follow; src/verify/follow.hpp).
+    std::unique_ptr<verify::Follower> follower;
 };
 
 struct Run {
@@ -133,7 +137,8 @@ bool pg_dump_succeeded(const exec::ChildResult& c);
 // A pg_dump that did not succeed, as a Failure (its reason classified from its stderr).
 Failure pg_dump_failure(const exec::ChildResult& c);
 // dump: pg_dump with its output arguments pointed at the partial.
-[[nodiscard]] Step dump(const Invocation& inv, const Output& out, report::PhaseTimes& phases);
+[[nodiscard]] Step dump(const Invocation& inv, const Output& out, report::PhaseTimes& phases,
+                        Verified& verified);
 
 // ---- verify.cpp: verify, check content
 // ------------------------------------------------------------

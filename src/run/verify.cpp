@@ -79,6 +79,8 @@ private:
 [[nodiscard]] Step verify_partial(const Invocation& inv, const Output& out,
                                   report::PhaseTimes& phases, Verified& verified) {
     const boost::filesystem::path& partial = out.target.partial;
+    // Ends with this step, whatever its outcome (the follower's thread with it).
+    const std::unique_ptr<verify::Follower> follower = std::move(verified.follower);
     {
         PhaseTimer t(phases.verify);
         if (publish::partial_bytes(partial) == 0)
@@ -88,8 +90,9 @@ private:
         if (inv.format() != cli::Format::Plain)
             lister.emplace(
                 [&] { listed = list_with_pg_restore(inv.tools, partial, verified.toc_listing); });
-        const verify::Verdict v =
-            verify::verify_path(partial, inv.opts.verify, {inv.opts.verify_jobs});
+        const verify::VerifyOptions options{inv.opts.verify_jobs};
+        const verify::Verdict v = follower ? follower->verify(inv.opts.verify, options)
+                                           : verify::verify_path(partial, inv.opts.verify, options);
         if (lister)
             lister->join();
         if (listed)
