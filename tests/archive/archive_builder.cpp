@@ -189,24 +189,26 @@ const char* suffix(Compression c) {
     return "";
 }
 
+std::string deflate_bytes(const std::string& data, int level, int window_bits) {
+    z_stream z{};
+    REQUIRE(deflateInit2(&z, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    std::string out(deflateBound(&z, data.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    z.next_out = reinterpret_cast<Bytef*>(&out[0]);
+    z.avail_out = static_cast<uInt>(out.size());
+    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
 std::string compress(Compression c, const std::string& data, bool zlib_format, bool checksums) {
     switch (c) {
     case Compression::None:
         return data;
-    case Compression::Gzip: {
-        z_stream z{};
-        REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, zlib_format ? 15 : 31, 8, Z_DEFAULT_STRATEGY) ==
-                Z_OK);
-        std::string out(deflateBound(&z, data.size()) + 64, '\0');
-        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-        z.avail_in = static_cast<uInt>(data.size());
-        z.next_out = reinterpret_cast<Bytef*>(&out[0]);
-        z.avail_out = static_cast<uInt>(out.size());
-        REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-        out.resize(z.total_out);
-        deflateEnd(&z);
-        return out;
-    }
+    case Compression::Gzip:
+        return deflate_bytes(data, 6, zlib_format ? 15 : 31);
     case Compression::Lz4: {
         if (data.empty() && !zlib_format)
             return ""; // LZ4Stream_close writes nothing for a stream never written to

@@ -71,6 +71,8 @@ SynthArchive sample_archive(int minor, Compression c);
 // pg_dump's compressed stream for custom blocks (zlib_format: zlib, not gzip, for Gzip)
 // and for files (gzip format for Gzip).
 std::string compress(Compression c, const std::string& data, bool zlib_format, bool checksums);
+// zlib's deflate of `data` at `level`; window_bits 15: a zlib stream, 31: a gzip member.
+std::string deflate_bytes(const std::string& data, int level, int window_bits);
 
 std::string build_custom(const SynthArchive& a, bool offsets = true, std::size_t chunk = 4096);
 std::string build_toc(const SynthArchive& a, int format_byte); // header + TOC, file names

@@ -2,6 +2,7 @@
 // reference: on every stream the fast one accepts, zlib accepts too and both give the same
 // output; through check_exact() every problem reads as zlib's; the header rules ISA-L does
 // not apply like zlib (window size, reserved gzip flags, FHCRC) go to zlib.
+#include "archive/archive_builder.hpp"
 #include "verify/decompress.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,23 +12,9 @@
 #include <zlib.h>
 
 using namespace pds::verify::detail;
+using pds::verify::testing::deflate_bytes;
 
 namespace {
-
-// windowBits 15: zlib stream; 31: gzip member.
-std::string deflate_bytes(const std::string& data, int level, int window_bits) {
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-    std::string out(deflateBound(&z, data.size()) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(&out[0]);
-    z.avail_out = static_cast<uInt>(out.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
 
 struct Collect : OutputSink {
     std::string data;
