@@ -57,8 +57,9 @@ expect_has() {
 }
 
 s=_pg_dump_safe
-expect $s "pg_dump-safe --safe-ver" "--safe-verify-jobs= --safe-verify="
+expect $s "pg_dump-safe --safe-ver" "--safe-verify-follow= --safe-verify-jobs= --safe-verify="
 expect $s "pg_dump-safe --safe-verify-j" "--safe-verify-jobs="
+expect $s "pg_dump-safe --safe-verify-follow=" "off on"
 expect $s "pg_dump-safe --safe-verify=" "full restore structure toc"
 expect $s "pg_dump-safe --safe-verify=st" "structure"
 expect $s "pg_dump-safe --safe-verify f" "full"
