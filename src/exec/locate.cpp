@@ -1,9 +1,10 @@
 #include "exec/locate.hpp"
 
+#include "posix/open.hpp"
+
 #include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,31 +12,11 @@
 namespace fs = boost::filesystem;
 
 namespace pds::exec {
-namespace {
 
-bool same_content(const std::string& a, const std::string& b) {
-    std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
-    if (!fa || !fb)
-        return false;
-    std::vector<char> ba(1 << 16), bb(1 << 16);
-    while (true) {
-        fa.read(ba.data(), static_cast<std::streamsize>(ba.size()));
-        fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
-        if (fa.gcount() != fb.gcount())
-            return false;
-        if (std::memcmp(ba.data(), bb.data(), static_cast<size_t>(fa.gcount())) != 0)
-            return false;
-        if (fa.gcount() == 0 || !fa)
-            return !fb || fb.peek() == EOF;
-    }
-}
-
-bool executable_file(const std::string& p) {
+bool is_executable_file(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
 }
-
-} // namespace
 
 bool is_self(const std::string& candidate) {
     struct stat self {
@@ -45,7 +26,7 @@ bool is_self(const std::string& candidate) {
     if (self.st_dev == other.st_dev && self.st_ino == other.st_ino)
         return true;
     // A copy installed as "pg_dump" (no symlink): same size and same bytes.
-    return self.st_size == other.st_size && same_content("/proc/self/exe", candidate);
+    return self.st_size == other.st_size && posix::same_content("/proc/self/exe", candidate);
 }
 
 std::string find_pg_dump(const std::string& explicit_path, const std::string& path_env) {
@@ -54,7 +35,7 @@ std::string find_pg_dump(const std::string& explicit_path, const std::string& pa
         if (::stat(explicit_path.c_str(), &st) != 0)
             throw LocateError(
                 "pg_dump-safe: pg_dump " + explicit_path + ": " + std::strerror(errno), 127);
-        if (!executable_file(explicit_path))
+        if (!is_executable_file(explicit_path))
             throw LocateError(
                 "pg_dump-safe: pg_dump " + explicit_path + " is not an executable file", 126);
         if (is_self(explicit_path))
@@ -68,7 +49,7 @@ std::string find_pg_dump(const std::string& explicit_path, const std::string& pa
     std::string skipped;
     while (std::getline(dirs, dir, ':')) {
         fs::path cand = fs::path(dir.empty() ? "." : dir) / "pg_dump";
-        if (!executable_file(cand.string()))
+        if (!is_executable_file(cand.string()))
             continue;
         if (is_self(cand.string())) {
             skipped += " " + cand.string();
@@ -85,19 +66,19 @@ std::string find_pg_dump(const std::string& explicit_path, const std::string& pa
 
 std::string find_pg_restore(const std::string& explicit_path, const std::string& pg_dump) {
     if (!explicit_path.empty()) {
-        if (!executable_file(explicit_path))
+        if (!is_executable_file(explicit_path))
             throw LocateError(
                 "pg_dump-safe: pg_restore " + explicit_path + " is not an executable file", 126);
         return explicit_path;
     }
     fs::path beside = fs::path(pg_dump).parent_path() / "pg_restore";
-    if (executable_file(beside.string()))
+    if (is_executable_file(beside.string()))
         return beside.string();
     boost::system::error_code ec;
     fs::path resolved = fs::canonical(pg_dump, ec);
     if (!ec) {
         fs::path r = resolved.parent_path() / "pg_restore";
-        if (executable_file(r.string()))
+        if (is_executable_file(r.string()))
             return r.string();
     }
     throw LocateError("pg_dump-safe: pg_restore not found beside " + pg_dump +

@@ -23,6 +23,9 @@ struct Tools {
     std::string wrapper_bindir; // non-empty: pg_dump was found as pg_wrapper, this is its pick
 };
 
+// A regular file (links followed) that this process may execute.
+bool is_executable_file(const std::string& path);
+
 // Is `candidate` this very program? True for the same file (st_dev, st_ino of /proc/self/exe,
 // so hard links and symlinks count) and for a byte-identical copy of it.
 bool is_self(const std::string& candidate);

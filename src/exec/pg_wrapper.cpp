@@ -5,16 +5,18 @@
 // being false, `$` matching before a final newline, a failed match keeping the old $1.
 #include "exec/pg_wrapper.hpp"
 
+#include "posix/open.hpp"
+
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <grp.h>
 #include <map>
 #include <optional>
 #include <pwd.h>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +29,18 @@ namespace {
 struct WrapperError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// A configuration file's text (links followed: the administrator's files may be links), ""
+// when it cannot be read: pg_wrapper skips such a file too.
+std::string conf_text(const std::string& path) {
+    posix::OpenRules rules;
+    rules.follow_link = true;
+    try {
+        return posix::read_regular_file(path, 64u << 20, rules);
+    } catch (const posix::Error&) {
+        return {};
+    }
+}
 
 using Conf = std::map<std::string, std::string>;
 using Opt = std::optional<std::string>;
@@ -172,7 +186,7 @@ public:
         static const std::regex simple("^\\s*([a-zA-Z0-9_.-]+)\\s*(?:=|\\s)\\s*(-?[[:alnum:]][["
                                        ":alnum:]._:/+-]*)\\s*(?:#.*)?$");
         Conf conf;
-        std::ifstream in(path);
+        std::istringstream in(conf_text(path));
         if (!in)
             return conf;
         const bool lower = path.size() >= 5 && path.compare(path.size() - 5, 5, ".conf") == 0;
@@ -339,7 +353,7 @@ public:
             return i < f.size() ? f[i] : std::string();
         };
         const std::string homemap = home + "/.postgresqlrc";
-        std::ifstream rc(homemap);
+        std::istringstream rc(conf_text(homemap));
         std::string line;
         for (int n = 1; rc && std::getline(rc, line); ++n) {
             line = line.substr(0, line.find('#'));
@@ -355,7 +369,7 @@ public:
                                 homemap);
         }
         const std::string mapfile = common_ + "/user_clusters";
-        std::ifstream map(mapfile);
+        std::istringstream map(conf_text(mapfile));
         for (int n = 1; map && std::getline(map, line); ++n) {
             line = line.substr(0, line.find('#'));
             const std::vector<std::string> f = split_ws(line);
@@ -537,10 +551,9 @@ bool is_pg_wrapper(const std::string& path) {
     const fs::path real = fs::canonical(path, ec);
     if (!ec && real.filename() == "pg_wrapper")
         return true;
-    std::ifstream in(path, std::ios::binary);
-    std::string head(4096, '\0');
-    in.read(&head[0], static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
+    posix::OpenRules follow;
+    follow.follow_link = true;
+    const std::string head = posix::read_head_or_empty(path, 4096, follow);
     return head.compare(0, 2, "#!") == 0 && head.find("\nuse PgCommon;") != std::string::npos;
 }
 

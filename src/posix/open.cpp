@@ -4,11 +4,32 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace pds::posix {
+namespace {
+
+// Reads until `buf` is full or the end of the file (EINTR retried): the bytes read, or -1
+// with errno set.
+ssize_t read_full(int fd, char* buf, std::size_t size) noexcept {
+    std::size_t got = 0;
+    while (got < size) {
+        const ssize_t n = ::read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    return static_cast<ssize_t>(got);
+}
+
+} // namespace
 
 const char* file_type_name(mode_t mode) {
     if (S_ISREG(mode))
@@ -171,6 +192,34 @@ Fd open_or_throw(const std::string& path, int flags, mode_t mode, const std::str
 std::string read_regular_file(const std::string& path, std::size_t limit, const OpenRules& rules) {
     const Fd fd = open_nofollow_regular(path, O_RDONLY, 0, rules);
     return read_all(fd.get(), path, limit);
+}
+
+std::string read_head_or_empty(const std::string& path, std::size_t max,
+                               const OpenRules& rules) noexcept {
+    try {
+        const Fd fd = open_nofollow_regular(path, O_RDONLY, 0, rules);
+        std::string head(max, '\0');
+        const ssize_t n = read_full(fd.get(), &head[0], head.size());
+        head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        return head;
+    } catch (...) {
+        return {};
+    }
+}
+
+bool same_content(const std::string& a, const std::string& b) noexcept {
+    const Fd fa = try_open(a, O_RDONLY), fb = try_open(b, O_RDONLY);
+    if (!fa || !fb)
+        return false;
+    char ba[1 << 16], bb[1 << 16];
+    for (;;) {
+        const ssize_t na = read_full(fa.get(), ba, sizeof ba);
+        const ssize_t nb = read_full(fb.get(), bb, sizeof bb);
+        if (na < 0 || na != nb || std::memcmp(ba, bb, static_cast<std::size_t>(na)) != 0)
+            return false;
+        if (na == 0)
+            return true;
+    }
 }
 
 std::string read_tail_or_empty(const std::string& path, std::size_t max,

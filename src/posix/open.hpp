@@ -75,6 +75,15 @@ std::string read_regular_file(const std::string& path, std::size_t limit,
 std::string read_tail_or_empty(const std::string& path, std::size_t max,
                                const OpenRules& rules = {}) noexcept;
 
+// At most the first `max` bytes of a regular file (a magic number, a script's first lines),
+// "" when it cannot be read (missing, not a regular file, unreadable).
+std::string read_head_or_empty(const std::string& path, std::size_t max,
+                               const OpenRules& rules = {}) noexcept;
+
+// True when both files can be opened (links followed) and read to their end, and hold the
+// same bytes; false otherwise (for "is this executable a copy of that one").
+bool same_content(const std::string& a, const std::string& b) noexcept;
+
 // fsync a directory (after a rename or unlink in it). Throws Error.
 void fsync_directory(int dirfd, const std::string& path);
 

@@ -28,11 +28,6 @@ namespace fs = boost::filesystem;
 namespace pds::restore {
 namespace {
 
-bool executable(const std::string& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-}
-
 // The logs are written by the server's user: read without following a link or blocking on a
 // FIFO that user could put there.
 std::string tail_of_file(const std::string& path, std::size_t max = 2000) {
@@ -55,7 +50,7 @@ Bindir probe_bindir(const std::string& dir) {
     Bindir b;
     b.dir = dir;
     for (const char* p : {"initdb", "postgres", "pg_restore", "psql"})
-        if (!executable(dir + "/" + p))
+        if (!exec::is_executable_file(dir + "/" + p))
             return b;
     std::string out;
     if (!exec::capture_stdout(dir + "/postgres", {dir + "/postgres", "--version"}, out))

@@ -13,8 +13,6 @@ build=${1:?usage: no_raw_open.sh BUILD_DIR}
 symbols=' U ((open|open64|openat|openat64|openat2|__open_2|__open64_2|__openat_2|__openat64_2|creat|creat64|fopen|fopen64|freopen|freopen64|fdopen)$|std::basic_(i|o)?fstream<|std::basic_filebuf<.*>::open\()'
 # member (archive:member or any archive's member) -> why it may still open directly
 declare -A ALLOWED=(
-    [pg_wrapper.cpp.o]="src/exec/pg_wrapper.cpp: reads Debian's postgresql-common configuration (root-owned /etc files)"
-    [locate.cpp.o]="src/exec/locate.cpp: compares two executables' bytes"
     [file_reader.cpp.o]="src/verify/file_reader.cpp: the verifier's reader (read-only; callers check the file type first)"
 )
 mapfile -t archives < <(find "$build/src" -name '*.a' ! -name 'libpds_posix.a' | sort)
