@@ -2,6 +2,7 @@
 
 #include "audit/atomic_file.hpp"
 #include "posix/open.hpp"
+#include "text/text.hpp"
 
 #include <boost/filesystem.hpp>
 #include <cerrno>
@@ -15,19 +16,7 @@ const char* const kHeader = "pg_dump-safe-audit verify cache 1";
 
 // Fields are tab-separated; a field's tab, newline and backslash are escaped.
 std::string escape_field(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '\t')
-            out += "\\t";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
-    return out;
+    return text::backslash_escaped(s, "\\\t\n");
 }
 
 std::vector<std::string> split_fields(const std::string& line) {

@@ -1,6 +1,7 @@
 #include "audit/scan.hpp"
 
 #include "layout/layout.hpp"
+#include "posix/open.hpp"
 #include "series/series.hpp"
 
 #include <algorithm>
@@ -28,20 +29,6 @@ FileId id_of(const struct stat& st) {
     id.size = static_cast<std::uint64_t>(st.st_size);
     id.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     return id;
-}
-
-const char* type_name(mode_t m) {
-    if (S_ISFIFO(m))
-        return "a FIFO";
-    if (S_ISSOCK(m))
-        return "a socket";
-    if (S_ISCHR(m))
-        return "a character device";
-    if (S_ISBLK(m))
-        return "a block device";
-    if (S_ISDIR(m))
-        return "a directory";
-    return "not a regular file";
 }
 
 bool has_toc(const std::string& dir) {
@@ -120,9 +107,9 @@ public:
         }
         if (kind == NameKind::Final) {
             add_final(path, false, id_of(st),
-                      S_ISREG(st.st_mode)
-                          ? ""
-                          : std::string("not a regular file: ") + type_name(st.st_mode));
+                      S_ISREG(st.st_mode) ? ""
+                                          : std::string("not a regular file: ") +
+                                                posix::file_type_name(st.st_mode));
         } else if (kind == NameKind::Partial && S_ISREG(st.st_mode)) {
             add_partial(path, false, st);
         } else if (kind == NameKind::Other && S_ISREG(st.st_mode) && !layout::is_work_file(name) &&

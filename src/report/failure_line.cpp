@@ -2,6 +2,7 @@
 
 #include "posix/atomic_file.hpp"
 #include "report/journal.hpp" // json_string: one strict JSON escaper for every file we write
+#include "text/text.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -36,35 +37,7 @@ std::string quote_value(const std::string& v) {
             bare = false;
     if (bare)
         return v;
-    std::string out = "\"";
-    for (unsigned char c : v) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20 || c >= 0x7f) {
-                char buf[5];
-                std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
+    return "\"" + text::ascii_escaped(v) + "\"";
 }
 
 std::string format_line(const std::string& word, const Fields& fields) {
@@ -76,11 +49,7 @@ std::string format_line(const std::string& word, const Fields& fields) {
 
 std::string write_failure_record(const std::string& partial, const Fields& fields, unsigned mode) {
     const std::string path = partial + ".failure.json";
-    char when[32];
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const std::string when = text::iso8601_utc(std::time(nullptr));
     std::string doc = "{";
     for (const auto& [k, v] : fields)
         doc += json_string(k) + ":" + json_string(v) + ",";

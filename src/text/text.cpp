@@ -17,6 +17,30 @@ bool is_c1(std::string_view s, std::size_t i, std::size_t len) {
            static_cast<unsigned char>(s[i + 1]) < 0xa0;
 }
 
+// The C escapes JSON strings and the FAILED line share: \" \\ \n \r \t. False (nothing
+// appended) for any other byte.
+bool append_short_escape(std::string& out, unsigned char c) {
+    switch (c) {
+    case '"':
+        out += "\\\"";
+        return true;
+    case '\\':
+        out += "\\\\";
+        return true;
+    case '\n':
+        out += "\\n";
+        return true;
+    case '\r':
+        out += "\\r";
+        return true;
+    case '\t':
+        out += "\\t";
+        return true;
+    default:
+        return false;
+    }
+}
+
 } // namespace
 
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
@@ -73,39 +97,36 @@ std::string json_string(std::string_view s) {
     std::string out = "\"";
     for (const char ch : t) {
         const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\b':
+        if (append_short_escape(out, c))
+            continue;
+        if (c == '\b') {
             out += "\\b";
-            break;
-        case '\f':
+        } else if (c == '\f') {
             out += "\\f";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20 || c == 0x7F) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += ch;
-            }
+        } else if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += ch;
         }
     }
     return out + "\"";
+}
+
+std::string ascii_escaped(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (append_short_escape(out, c))
+            continue;
+        if (c < 0x20 || c >= 0x7f)
+            append_hex(out, c);
+        else
+            out += ch;
+    }
+    return out;
 }
 
 std::string prom_text(std::string_view s) {
@@ -129,17 +150,16 @@ std::string prom_text(std::string_view s) {
 }
 
 std::string prom_label(std::string_view s) {
+    return backslash_escaped(prom_text(s), "\\\"\n");
+}
+
+std::string backslash_escaped(std::string_view s, std::string_view special) {
     std::string out;
-    for (const char c : prom_text(s)) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '"')
-            out += "\\\"";
-        else if (c == '\n')
-            out += "\\n";
-        else
+    out.reserve(s.size());
+    for (const char c : s)
+        if (special.find(c) == std::string_view::npos ||
+            !append_short_escape(out, static_cast<unsigned char>(c)))
             out += c;
-    }
     return out;
 }
 
@@ -185,18 +205,12 @@ std::string visible(std::string_view s) {
             i += 2;
             continue;
         }
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '\n')
-            out += "\\n";
-        else if (c == '\t')
-            out += "\\t";
-        else if (c == '\r')
-            out += "\\r";
-        else if (c < 0x20 || c == 0x7f || n == 0)
-            append_hex(out, c);
-        else
-            out += static_cast<char>(c);
+        if (c == '"' || !append_short_escape(out, c)) { // a quote stays as it is
+            if (c < 0x20 || c == 0x7f || n == 0)
+                append_hex(out, c);
+            else
+                out += static_cast<char>(c);
+        }
         ++i;
     }
     return out;

@@ -34,12 +34,23 @@ std::string utf8_text(std::string_view s);
 // control characters as \b \f \n \r \t or \u00XX (DEL as \u007f).
 std::string json_string(std::string_view s);
 
+// ASCII only, for the FAILED/PUBLISHED lines' quoted values: C escapes \" \\ \n \r \t, and
+// every other byte below 0x20 or from 0x7F on as \xHH, bytes of valid UTF-8 included (so the
+// line is the same bytes whatever the locale of the reader). No quotes added.
+std::string ascii_escaped(std::string_view s);
+
 // The text a Prometheus label value stands for: utf8_text(s) with control characters other
 // than newline (C0, DEL, C1) also written as \xHH, so no raw control byte reaches a
 // collector or a terminal. Compare label values read back from a file with this.
 std::string prom_text(std::string_view s);
 // prom_text(s) escaped for the exposition format (\\, \" and \n), without the quotes.
 std::string prom_label(std::string_view s);
+
+// s with each byte of `special` (some of: backslash, double quote, newline, carriage return,
+// tab) written as its C escape, every other byte as it is: for line formats that reserve a
+// few characters (Prometheus label values: backslash, quote, newline; the audit's cache
+// fields: backslash, tab, newline).
+std::string backslash_escaped(std::string_view s, std::string_view special);
 
 // "2026-06-17T03:00:00Z", or with milliseconds "2026-06-17T03:00:00.120Z". UTC.
 std::string iso8601_utc(std::time_t t);
