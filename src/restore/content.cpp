@@ -4,9 +4,9 @@
 #include "posix/fd.hpp"
 #include "posix/open.hpp"
 #include "restore/drill.hpp"
+#include "restore/plain_text.hpp"
 #include "restore/process.hpp"
 #include "restore/sql_scan.hpp"
-#include "verify/decompress.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -119,17 +119,6 @@ void stream_pg_restore(const std::string& pg_restore, const std::vector<std::str
     }
 }
 
-class ChunkSink : public verify::detail::OutputSink {
-public:
-    explicit ChunkSink(const Sink& f) : f_(f) {}
-    void write(const std::uint8_t* d, std::size_t n) override {
-        f_(reinterpret_cast<const char*>(d), n);
-    }
-
-private:
-    const Sink& f_;
-};
-
 // A plain dump's text, decompressed when it is compressed as a whole (gzip, lz4, zstd).
 void read_plain(const std::string& path, const Sink& f) {
     Fd fd;
@@ -139,9 +128,7 @@ void read_plain(const std::string& path, const Sink& f) {
         throw ContentError(e.what());
     }
     std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[1 << 20]);
-    std::unique_ptr<verify::detail::Decompressor> dec;
-    ChunkSink sink(f);
-    bool first = true;
+    PlainText text(f);
     for (;;) {
         check_interrupted();
         const ssize_t n = ::read(fd.get(), buf.get(), 1 << 20);
@@ -151,20 +138,9 @@ void read_plain(const std::string& path, const Sink& f) {
             throw ContentError("could not read " + path + ": " + std::strerror(errno));
         if (n == 0)
             break;
-        if (first) {
-            first = false;
-            dec = verify::detail::Decompressor::create(
-                verify::detail::sniff_codec(buf.get(), static_cast<std::size_t>(n)));
-            if (dec)
-                dec->set_sink(&sink);
-        }
-        if (dec)
-            dec->feed(buf.get(), static_cast<std::size_t>(n));
-        else
-            f(reinterpret_cast<const char*>(buf.get()), static_cast<std::size_t>(n));
+        text.feed(buf.get(), static_cast<std::size_t>(n));
     }
-    if (dec)
-        dec->finish();
+    text.finish();
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "posix/fd.hpp"
 #include "posix/open.hpp"
 #include "restore/cluster.hpp"
+#include "restore/plain_text.hpp"
 #include "restore/process.hpp"
 #include "verify/decompress.hpp"
 
@@ -166,26 +167,13 @@ void scan_command(const std::vector<std::string>& argv, const std::string& log, 
     }
 }
 
-// A plain dump's text, decompressed when it is compressed as a whole, to a sink.
-class ChunkSink : public verify::detail::OutputSink {
-public:
-    template <class F> explicit ChunkSink(F f) : f_(std::move(f)) {}
-    void write(const std::uint8_t* d, std::size_t n) override {
-        f_(reinterpret_cast<const char*>(d), n);
-    }
-
-private:
-    std::function<void(const char*, std::size_t)> f_;
-};
-
+// A plain dump's text, decompressed when it is compressed as a whole, to `f`.
 void read_plain(const std::string& path, const std::function<void(const char*, std::size_t)>& f) {
     const Fd fd = posix::try_open(path, O_RDONLY);
     if (!fd)
         throw DrillError("cannot open '" + path + "': " + std::strerror(errno));
     std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[1 << 20]);
-    std::unique_ptr<verify::detail::Decompressor> dec;
-    ChunkSink sink(f);
-    bool first = true;
+    PlainText text(f);
     for (;;) {
         const ssize_t n = ::read(fd.get(), buf.get(), 1 << 20);
         if (n < 0 && errno == EINTR) {
@@ -196,25 +184,15 @@ void read_plain(const std::string& path, const std::function<void(const char*, s
             throw DrillError("cannot read '" + path + "': " + std::strerror(errno));
         if (n == 0)
             break;
-        if (first) {
-            first = false;
-            const auto codec = verify::detail::sniff_codec(buf.get(), static_cast<std::size_t>(n));
-            dec = verify::detail::Decompressor::create(codec);
-            if (dec)
-                dec->set_sink(&sink);
-        }
-        if (dec) {
-            try {
-                dec->feed(buf.get(), static_cast<std::size_t>(n));
-            } catch (const std::exception& e) {
-                throw DumpFailure(std::string("cannot decompress the plain dump: ") + e.what());
-            }
-        } else {
-            f(reinterpret_cast<const char*>(buf.get()), static_cast<std::size_t>(n));
+        try {
+            text.feed(buf.get(), static_cast<std::size_t>(n));
+        } catch (const std::exception& e) {
+            if (!text.compressed())
+                throw;
+            throw DumpFailure(std::string("cannot decompress the plain dump: ") + e.what());
         }
     }
-    if (dec)
-        dec->finish();
+    text.finish();
 }
 
 bool compressed_plain(const std::string& path) {
