@@ -244,7 +244,7 @@ bool to_flag(const std::string& v, const std::string& where) {
     if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty())
         return false;
     throw UsageError("pg_dump-safe: invalid value '" + v + "' for " + where +
-                     ": expected true or false");
+                     ": expected on or off (also accepted: true/false, yes/no, 1/0)");
 }
 
 // --safe-manifest, --safe-max-shrink ("50" or "50%"), --safe-shrink (issue 14, part 3).
