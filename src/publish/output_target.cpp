@@ -98,14 +98,18 @@ OutputTarget from_stdout(int fd) {
     if (known) {
         t.partial = with_partial_suffix(named);
     } else {
-        const char* tmp = std::getenv("TMPDIR");
-        t.partial = fs::path(tmp && *tmp ? tmp : "/tmp") /
-                    ("pg_dump-safe." + std::to_string(::getpid()) + ".stdout.partial");
+        t.partial = tmpdir_partial("stdout");
     }
     return t;
 }
 
 } // namespace
+
+fs::path tmpdir_partial(const std::string& tag) {
+    const char* tmp = std::getenv("TMPDIR");
+    return fs::path(tmp && *tmp ? tmp : "/tmp") / ("pg_dump-safe." + std::to_string(::getpid()) +
+                                                   (tag.empty() ? "" : "." + tag) + ".partial");
+}
 
 const char* shape_name(Shape s) {
     switch (s) {

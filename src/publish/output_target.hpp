@@ -30,6 +30,10 @@ enum class Shape {
 // The name of the partial inside a DirectoryInside target.
 constexpr const char* kInsidePartialName = ".pg_dump-safe.partial";
 
+// A partial in $TMPDIR (else /tmp), for a dump whose own directory cannot hold one:
+// pg_dump-safe.PID.partial, or pg_dump-safe.PID.TAG.partial.
+boost::filesystem::path tmpdir_partial(const std::string& tag = "");
+
 // True for the shapes whose verified bytes are copied into an existing descriptor or file
 // rather than renamed into place.
 bool copies_into_existing(Shape s);

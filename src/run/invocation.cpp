@@ -41,6 +41,10 @@ cli::SafeArity arity_with_version(const std::string& name) {
 
 } // namespace
 
+// parse: the command line with the newest option table, only to find the --safe-* options
+// (they decide which pg_dump runs; locate re-parses with that pg_dump's table), then the
+// options from the command line > PG_DUMP_SAFE_* > config file. --safe-version is taken out
+// (command line only).
 [[nodiscard]] Step parse(const std::vector<std::string>& args, Invocation& inv, RunReport& rep) {
     inv.parsed = cli::parse_pg_dump_args(args, cli::kLatestMajor, arity_with_version);
     rep.target = target_name(inv, Output{}); // names the target in a FAILED line from here on

@@ -3,7 +3,6 @@
 #include "testing/crash_point.hpp"
 
 #include <boost/filesystem/path.hpp>
-#include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,9 +24,7 @@ bool use_in_place_fallback(Output& out) {
     if (::stat(t.final_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
         ::faccessat(AT_FDCWD, t.final_path.c_str(), W_OK, AT_EACCESS) != 0)
         return false;
-    const char* tmp = std::getenv("TMPDIR");
-    t.partial = boost::filesystem::path(tmp && *tmp ? tmp : "/tmp") /
-                ("pg_dump-safe." + std::to_string(::getpid()) + ".partial");
+    t.partial = publish::tmpdir_partial();
     if (t.shape == Shape::StdoutFile)
         t.shape = Shape::StdoutAppend; // stdout is FINAL at offset 0: write through it
     out.in_place = true;
