@@ -2,6 +2,7 @@
 // user's own of the expected kind (else moved aside), modes no wider than the final dump,
 // the O_EXCL failure record.
 #include "publish/partial.hpp"
+#include "publish_util.hpp"
 #include "report/failure_line.hpp"
 
 #include <boost/filesystem.hpp>
@@ -13,21 +14,9 @@
 
 namespace fs = boost::filesystem;
 using namespace pds::publish;
+using namespace pds::publish::test;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-    fs::path p = fs::path(PDS_BINARY_DIR) / "test-work" / ("unit-" + name);
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-}
-
-mode_t mode_of(const fs::path& p) {
-    struct stat st {};
-    REQUIRE(::lstat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 struct Umask {
     mode_t old;

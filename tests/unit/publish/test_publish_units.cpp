@@ -1,6 +1,7 @@
 #include "publish/durable.hpp"
 #include "publish/output_target.hpp"
 #include "publish/partial.hpp"
+#include "publish_util.hpp"
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
@@ -11,24 +12,7 @@
 
 namespace fs = boost::filesystem;
 using namespace pds::publish;
-
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-    fs::path p = fs::path(PDS_BINARY_DIR) / "test-work" / ("unit-" + name);
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-}
-
-pds::cli::ParsedArgs with_file(const std::string& f) {
-    pds::cli::ParsedArgs a;
-    a.file = f;
-    a.format = pds::cli::Format::Custom;
-    return a;
-}
-
-} // namespace
+using namespace pds::publish::test;
 
 TEST_CASE("a second lock on the same target fails at once - release removes the lock file",
           "[publish]") {

@@ -2,6 +2,7 @@
 #include "publish/durable.hpp"
 #include "publish/output_target.hpp"
 #include "publish/partial.hpp"
+#include "publish_util.hpp"
 
 #include <boost/filesystem.hpp>
 #include <catch2/catch.hpp>
@@ -14,29 +15,7 @@
 
 namespace fs = boost::filesystem;
 using namespace pds::publish;
-
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-    fs::path p = fs::path(PDS_BINARY_DIR) / "test-work" / ("unit-" + name);
-    fs::remove_all(p);
-    fs::create_directories(p);
-    return p;
-}
-
-pds::cli::ParsedArgs with_file(const std::string& f, pds::cli::Format fmt) {
-    pds::cli::ParsedArgs a;
-    a.file = f;
-    a.format = fmt;
-    return a;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p.string(), std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-} // namespace
+using namespace pds::publish::test;
 
 TEST_CASE("directory format: trailing slashes, existing empty directories, stale inside partials",
           "[output]") {
