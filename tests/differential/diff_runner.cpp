@@ -1,26 +1,20 @@
 #include "diff_runner.hpp"
 
+#include "support/process.hpp"
+
 #include <atomic>
 #include <boost/filesystem.hpp>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <lz4frame.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sstream>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
 namespace fs = boost::filesystem;
-extern char** environ;
 
 namespace pdsdiff {
 namespace {
@@ -40,163 +34,52 @@ bool starts_with(const std::string& s, const std::string& prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-// Start `program` with its own session (no controlling terminal: a -W password prompt reads
-// the /dev/null stdin instead of blocking on a tty), cwd `cwd`, stdin /dev/null, stdout to
-// `stdout_path` (a fresh empty file, or through a pipe we drain into that file), stderr to
-// `stderr_path`. Waits at most `timeout` seconds, then kills the whole session.
+// Runs `program` (told it is argv[0]) through tests/support's runner, in its own session (no
+// controlling terminal: a -W password prompt reads the /dev/null stdin instead of blocking on
+// a tty), in `cwd`, stdout to `stdout_path` (a fresh empty file, an appended-to one, or through
+// a pipe whose content is then written there), stderr to `stderr_path`. Waits at most
+// `timeout` seconds, then kills the whole session.
 Spawned spawn_wait(const std::string& program, const std::vector<std::string>& argv,
-                   const std::vector<std::string>& env, const std::string& cwd,
-                   const std::string& stdout_path, StdoutMode mode, const std::string& stderr_path,
-                   int timeout) {
-    Spawned res;
-    const bool pipe_mode = mode == StdoutMode::Pipe;
+                   pds::test::RunOptions o, const std::string& cwd, const std::string& stdout_path,
+                   StdoutMode mode, const std::string& stderr_path, int timeout) {
     if (mode == StdoutMode::Append)
         std::ofstream(stdout_path, std::ios::binary) << kAppendPrefix;
-    const int out_file = ::open(
-        stdout_path.c_str(),
-        O_WRONLY | O_CREAT | O_CLOEXEC | (mode == StdoutMode::Append ? O_APPEND : O_TRUNC), 0644);
-    const int err_file =
-        ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int pipe_fds[2] = {-1, -1};
-    if (out_file < 0 || err_file < 0 || (pipe_mode && ::pipe2(pipe_fds, O_CLOEXEC) != 0)) {
-        res.error = std::string("cannot open output files: ") + std::strerror(errno);
-        if (out_file >= 0)
-            ::close(out_file);
-        if (err_file >= 0)
-            ::close(err_file);
-        return res;
+    o.program = program;
+    o.cwd = cwd;
+    o.detach = pds::test::RunOptions::Detach::Session;
+    o.timeout_seconds = timeout;
+    o.stderr_file = stderr_path;
+    o.stdout_pipe = mode == StdoutMode::Pipe;
+    if (!o.stdout_pipe) {
+        o.stdout_file = stdout_path;
+        o.stdout_append = mode == StdoutMode::Append;
     }
-    std::vector<char*> args, envp;
-    for (const std::string& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    for (const std::string& e : env)
-        envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pipe_mode ? pipe_fds[1] : out_file, 1);
-    posix_spawn_file_actions_adddup2(&fa, err_file, 2);
-    posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2})
-        sigaddset(&defaults, s);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr,
-                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    ::close(err_file);
-    if (pipe_mode)
-        ::close(pipe_fds[1]);
-    if (rc != 0) {
-        res.error = "posix_spawn " + program + ": " + std::strerror(rc);
-        ::close(out_file);
-        if (pipe_mode)
-            ::close(pipe_fds[0]);
-        return res;
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
-    auto left_ms = [&] {
-        return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deadline - std::chrono::steady_clock::now())
-                                    .count());
-    };
-    if (pipe_mode) {
-        char buf[65536];
-        for (;;) {
-            pollfd p{pipe_fds[0], POLLIN, 0};
-            const int ms = left_ms();
-            if (ms <= 0) {
-                res.timed_out = true;
-                break;
-            }
-            const int n = ::poll(&p, 1, ms);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                res.timed_out = n == 0;
-                break;
-            }
-            const ssize_t got = ::read(pipe_fds[0], buf, sizeof buf);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0)
-                break;
-            for (ssize_t off = 0; off < got;) {
-                const ssize_t w = ::write(out_file, buf + off, static_cast<std::size_t>(got - off));
-                if (w <= 0)
-                    break;
-                off += w;
-            }
-        }
-        ::close(pipe_fds[0]);
-    }
-    ::close(out_file);
-    int st = 0;
-    int sleep_us = 500;
-    if (res.timed_out)
-        ::kill(-pid, SIGKILL); // the pipe stayed open too long: end its whole session
-    for (;;) {
-        const pid_t w = ::waitpid(pid, &st, res.timed_out ? 0 : WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            res.error = std::string("waitpid: ") + std::strerror(errno);
-            return res;
-        }
-        if (w == 0 && left_ms() <= 0) {
-            res.timed_out = true;
-            ::kill(-pid, SIGKILL); // before the blocking wait above
-            continue;
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
-        sleep_us = std::min(sleep_us * 2, 10000);
-    }
-    if (res.timed_out)
-        ::kill(-pid, SIGKILL); // anything left in its session
-    res.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    const pds::test::RunResult r = pds::test::run(argv, o);
+    if (o.stdout_pipe)
+        std::ofstream(stdout_path, std::ios::binary) << r.out;
+    Spawned res;
+    res.status = r.status;
+    res.timed_out = r.timed_out;
+    res.error = r.error;
     return res;
 }
 
-std::vector<std::string> child_env(const Config& cfg, bool posixly_correct) {
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        const std::string s(*e);
-        const auto eq = s.find('=');
-        if (eq == std::string::npos)
-            continue;
-        const std::string k = s.substr(0, eq);
-        // Nothing from the caller's libpq, wrapper or getopt settings may leak in.
-        if (starts_with(k, "PG") || starts_with(k, "BACKUP_ON_") || k == "POSIXLY_CORRECT")
-            continue;
-        env[k] = s.substr(eq + 1);
-    }
+// Nothing from the caller's libpq, wrapper or getopt settings may leak in.
+pds::test::RunOptions child_env(const Config& cfg, bool posixly_correct) {
+    pds::test::RunOptions o;
+    o.unset = {"PG*", "BACKUP_ON_*", "POSIXLY_CORRECT"};
     for (const auto& [k, v] : cfg.server_env)
-        env[k] = v;
-    env["PGDATABASE"] = "difftiny";
-    env["PGCONNECT_TIMEOUT"] = "10";
-    env["PG_DUMP_SAFE_CONFIG"] = cfg.empty_config;
-    env["PG_DUMP_SAFE_PG_DUMP"] = cfg.pg_dump;
-    env["PATH"] = fs::path(cfg.pg_dump).parent_path().string() + ":" +
-                  (env.count("PATH") ? env["PATH"] : "/usr/bin:/bin");
+        o.env[k] = v;
+    o.env["PGDATABASE"] = "difftiny";
+    o.env["PGCONNECT_TIMEOUT"] = "10";
+    o.env["PG_DUMP_SAFE_CONFIG"] = cfg.empty_config;
+    o.env["PG_DUMP_SAFE_PG_DUMP"] = cfg.pg_dump;
+    const char* path = std::getenv("PATH");
+    o.env["PATH"] =
+        fs::path(cfg.pg_dump).parent_path().string() + ":" + (path ? path : "/usr/bin:/bin");
     if (posixly_correct)
-        env["POSIXLY_CORRECT"] = "1";
-    std::vector<std::string> out;
-    for (const auto& [k, v] : env)
-        out.push_back(k + "=" + v);
-    return out;
+        o.env["POSIXLY_CORRECT"] = "1";
+    return o;
 }
 
 std::map<std::string, char> tree(const std::string& root) {
@@ -431,7 +314,7 @@ Outcome run_case(const Case& c, const Config& cfg, const std::string& dir) {
     const auto t0 = std::chrono::steady_clock::now();
     Outcome o;
     fs::remove_all(dir);
-    const std::vector<std::string> env = child_env(cfg, c.posixly_correct);
+    const pds::test::RunOptions env = child_env(cfg, c.posixly_correct);
     auto run_side = [&](const std::string& side, const std::string& program,
                         std::vector<std::string> argv, SideResult& r) {
         const std::string d = dir + "/" + side;

@@ -24,6 +24,7 @@
 #include "cli/pgdump_option_table.hpp"
 #include "diff_generator.hpp"
 #include "diff_runner.hpp"
+#include "support/process.hpp"
 
 #include <atomic>
 #include <boost/filesystem.hpp>
@@ -90,35 +91,13 @@ std::string filter_file() {
            std::to_string(target().major) + ".txt";
 }
 
-std::map<std::string, std::string> read_env_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        FAIL("test server not running: " << path
-                                         << " missing (its CTest fixture failed or was not run)");
-    std::map<std::string, std::string> env;
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos)
-            env[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return env;
-}
-
+// cmd with /bin/sh -c; its stdout and stderr together.
 std::string sh_capture(const std::string& cmd, int& status) {
-    std::string out;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) {
-        status = -1;
-        return out;
-    }
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    const int st = ::pclose(p);
-    status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-    return out;
+    pds::test::RunOptions o;
+    o.stderr_to_stdout = true;
+    const pds::test::RunResult r = pds::test::run_sh(cmd, o);
+    status = r.status;
+    return r.out + r.error;
 }
 
 // The database every case dumps: one small table, a second one, a sequence, a view, a comment
@@ -164,7 +143,7 @@ void ensure_difftiny(const std::map<std::string, std::string>& server) {
 
 Config make_config(const std::string& work) {
     const Target t = target();
-    const auto server = read_env_file(std::string(PDS_PGTEST_ROOT) + "/" + t.server + "/env");
+    const auto server = pds::test::server_env(t.server);
     for (const char* k : {"PGHOST", "PGPORT", "PGUSER"})
         PDS_REQUIRE_MSG(server.count(k) == 1, "server env file has no " << k);
     ensure_difftiny(server);

@@ -30,9 +30,7 @@ std::string workdir(const std::string& name) {
     return p.string();
 }
 
-namespace {
-
-pds::test::RunOptions options(const Env& env, const std::string& cwd) {
+pds::test::RunOptions sh_options(const Env& env, const std::string& cwd) {
     pds::test::RunOptions o;
     o.unset = {"PG_DUMP_SAFE_DEPTH"};
     const char* path = std::getenv("PATH");
@@ -44,10 +42,8 @@ pds::test::RunOptions options(const Env& env, const std::string& cwd) {
     return o;
 }
 
-} // namespace
-
 Result sh(const std::string& script, const Env& env, const std::string& cwd) {
-    Result r = pds::test::run_sh(script, options(env, cwd));
+    Result r = pds::test::run_sh(script, sh_options(env, cwd));
     if (!r.error.empty())
         FAIL(r.error);
     return r;
@@ -65,7 +61,7 @@ int sh_merged(const std::string& script, std::string& out) {
 
 pid_t spawn_sh(const std::string& script, const Env& env, const std::string& out_file,
                const std::string& err_file, const std::string& cwd) {
-    pds::test::RunOptions o = options(env, cwd);
+    pds::test::RunOptions o = sh_options(env, cwd);
     o.stdout_file = out_file;
     o.stderr_file = err_file;
     return pds::test::spawn({"/bin/sh", "-c", script}, o);

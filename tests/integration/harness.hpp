@@ -29,6 +29,8 @@ std::string workdir(const std::string& name);
 // /dev/null. The environment is ours without PG_DUMP_SAFE_DEPTH, plus `env`, with PATH
 // starting with the real pg_dump's directory. `cwd` is the working directory.
 Result sh(const std::string& script, const Env& env = {}, const std::string& cwd = "");
+// The options sh() runs with, for a test that adds to them (a user, a timeout, stdin).
+pds::test::RunOptions sh_options(const Env& env = {}, const std::string& cwd = "");
 
 // Run `script` with /bin/sh -c in our environment as it is (no PATH change) and our process
 // group, stderr merged into stdout, which goes to `out`: system("(script) >file 2>&1").

@@ -46,10 +46,14 @@ std::string postgres_dir(const std::string& name) {
 }
 
 // pg_dump-safe as user postgres, with Debian's /usr/bin first in PATH (pg_dump = pg_wrapper).
+// The PATH is set after runuser, which may reset it (login.defs ALWAYS_SET_PATH).
 Result as_postgres(const std::string& dir, const std::string& args, const std::string& env = "") {
-    return sh("cd " + q(dir) + " && runuser -u postgres -- env -u PGHOST -u PGPORT -u PGUSER " +
-              "-u PGDATABASE -u PGCLUSTER PATH=/usr/bin:/bin " + env + " " + q(wrapper()) + " " +
-              args);
+    pds::test::RunOptions o = sh_options({}, dir);
+    o.user = "postgres";
+    return pds::test::run_sh("exec env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGCLUSTER "
+                             "PATH=/usr/bin:/bin " +
+                                 env + " " + q(wrapper()) + " " + args,
+                             o);
 }
 
 void write_previous(const std::string& path) {

@@ -118,7 +118,7 @@ struct Plumbing {
 };
 
 bool open_file(int& fd, const std::string& path, int flags, std::string& error) {
-    fd = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666); // less the umask, as `>file`
     if (fd < 0)
         error = errno_text("cannot open " + path, errno);
     return fd >= 0;
@@ -224,16 +224,22 @@ const int kDefaultSignals[] = {SIGPIPE, SIGINT,  SIGTERM, SIGHUP,
 
 // posix_spawn of argv with the plumbing; the pid, or 0 with p.error set.
 pid_t start(const std::vector<std::string>& argv_in, const RunOptions& o, Plumbing& p) {
+    if (argv_in.empty()) {
+        p.error = "empty argv";
+        return 0;
+    }
     const EnvMap env_map = child_env_map(o);
     std::vector<std::string> argv;
     if (!o.user.empty())
         argv = {resolve("runuser", env_map), "-u", o.user, "--"};
     argv.insert(argv.end(), argv_in.begin(), argv_in.end());
-    if (argv.empty()) {
-        p.error = "empty argv";
-        return 0;
+    std::string program = resolve(argv[0], env_map);
+    if (!o.program.empty()) {
+        if (o.user.empty())
+            program = resolve(o.program, env_map);
+        else
+            argv[4] = o.program; // runuser runs it, argv[0] is its path
     }
-    argv[0] = resolve(argv[0], env_map);
     std::vector<std::string> env;
     for (const auto& [k, v] : env_map)
         env.push_back(k + "=" + v);
@@ -262,12 +268,12 @@ pid_t start(const std::vector<std::string>& argv_in, const RunOptions& o, Plumbi
         flags |= POSIX_SPAWN_SETSID;
     posix_spawnattr_setflags(&attr, flags);
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, argv_p.data(), env_p.data());
+    const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv_p.data(), env_p.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     p.close_child();
     if (rc != 0) {
-        p.error = "cannot start " + argv[0] + (o.cwd.empty() ? "" : " in " + o.cwd) + ": " +
+        p.error = "cannot start " + program + (o.cwd.empty() ? "" : " in " + o.cwd) + ": " +
                   std::strerror(rc);
         return 0;
     }

@@ -31,12 +31,15 @@ struct RunOptions {
 
     // stdin: a (regular, unlinked) file with this text; /dev/null when absent.
     std::optional<std::string> input;
+    // The executable, when argv[0] is only what the program is told it is called ("" = argv[0]).
+    std::string program;
     std::string cwd; // "" = ours
     // 0 = none. Otherwise the child is killed with SIGKILL after this many seconds (its
     // whole process group or session when it has its own: see `detach`).
     int timeout_seconds = 0;
-    // Run as this user: programs through `runuser -u USER --`, run_forked() bodies after
-    // setgroups/setresgid/setresuid. "" = as we are.
+    // Run as this user: programs through `runuser -u USER --` (which sets HOME, SHELL, USER,
+    // LOGNAME and may reset PATH: set those inside the command, `env PATH=...`, when they
+    // matter), run_forked() bodies after setgroups/setresgid/setresuid. "" = as we are.
     std::string user;
 
     // None: our process group. Group: a new process group (a test can signal a whole

@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "support/process.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -14,28 +16,7 @@
 namespace pds::verify::testing {
 namespace {
 
-std::map<std::string, std::string> server_env() {
-    const std::string path = std::string(PDS_PGTEST_ROOT) + "/s15/env";
-    std::ifstream in(path);
-    if (!in)
-        FAIL("no test server environment at " << path
-                                              << ": the pg15 fixture (pg15-start) did not run");
-    std::map<std::string, std::string> env;
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos)
-            env[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return env;
-}
-
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+using pds::test::shell_quote;
 
 } // namespace
 
@@ -53,32 +34,30 @@ TempDir::~TempDir() {
 }
 
 void run_with_server(const std::string& command) {
-    const auto env = server_env();
-    std::string line;
+    const auto env = pds::test::server_env("s15");
+    pds::test::RunOptions o;
     for (const char* k : {"PGHOST", "PGPORT", "PGUSER"})
-        line += std::string(k) + "=" + quote(env.at(k)) + " ";
-    line += "PG_BIN=" + quote(env.at("PDS_TEST_BINDIR")) + " ";
-    TempDir err_dir;
-    const fs::path err = err_dir / "stderr";
-    const std::string full = line + "bash -o pipefail -c " + quote(command) + " 2>" + quote(err);
-    const int rc = std::system(full.c_str());
-    INFO("command: " << command << "\nstderr: " << read_file(err));
-    REQUIRE(WIFEXITED(rc));
-    REQUIRE(WEXITSTATUS(rc) == 0);
+        o.env[k] = env.at(k);
+    o.env["PG_BIN"] = env.at("PDS_TEST_BINDIR");
+    const pds::test::RunResult r = pds::test::run({"bash", "-o", "pipefail", "-c", command}, o);
+    INFO("command: " << command << "\nstderr: " << r.err << r.error);
+    REQUIRE(r.status == 0);
 }
 
 void pg_dump(const std::string& args, const fs::path& out, bool pipe) {
     if (pipe)
-        run_with_server("\"$PG_BIN/pg_dump\" " + args + " app | cat > " + quote(out.string()));
+        run_with_server("\"$PG_BIN/pg_dump\" " + args + " app | cat > " +
+                        shell_quote(out.string()));
     else
-        run_with_server("\"$PG_BIN/pg_dump\" " + args + " -f " + quote(out.string()) + " app");
+        run_with_server("\"$PG_BIN/pg_dump\" " + args + " -f " + shell_quote(out.string()) +
+                        " app");
 }
 
 std::vector<std::uint64_t> custom_block_offsets(const fs::path& archive) {
     TempDir tmp;
     const fs::path script = tmp / "script.sql";
-    run_with_server("\"$PG_BIN/pg_restore\" -v -f " + quote(script.string()) + " " +
-                    quote(archive.string()));
+    run_with_server("\"$PG_BIN/pg_restore\" -v -f " + shell_quote(script.string()) + " " +
+                    shell_quote(archive.string()));
     std::istringstream in(read_file(script));
     std::set<std::uint64_t> offsets;
     std::string line;
