@@ -1,5 +1,6 @@
 #include "archive/archive_builder.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -437,6 +438,32 @@ std::string build_tar(const SynthArchive& a) {
     }
     out += tar_member("restore.sql", "--\n-- restore script\n--\n");
     return out + std::string(1024, '\0');
+}
+
+std::string mutate(std::string b, std::mt19937& rng, int kind) {
+    if (b.empty())
+        return b;
+    const std::size_t at = rng() % b.size();
+    switch (kind % 4) {
+    case 0:
+        for (int k = 0; k < 1 + kind % 3; ++k)
+            b[rng() % b.size()] = static_cast<char>(rng());
+        break;
+    case 1:
+        b.resize(at);
+        break;
+    case 2: {
+        const std::size_t len = std::min<std::size_t>(b.size() - at, 1 + rng() % 300);
+        b.replace(at, len, std::string(len, '\0'));
+        break;
+    }
+    default: {
+        const std::size_t len = std::min<std::size_t>(b.size() - at, 5);
+        b.replace(at, len, std::string(len, '\x7f'));
+        break;
+    }
+    }
+    return b;
 }
 
 } // namespace pds::verify::testing

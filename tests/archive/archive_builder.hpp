@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,5 +84,9 @@ std::string build_tar(const SynthArchive& a);
 std::string tar_member(const std::string& name, const std::string& data);
 
 const char* suffix(Compression c); // "", ".gz", ".lz4", ".zst"
+
+// Damage of one of four kinds (kind % 4) at a position drawn from rng: random bytes, a cut, a
+// zeroed range, an int-sized field overwritten with 0x7f bytes. Deterministic for a seeded rng.
+std::string mutate(std::string bytes, std::mt19937& rng, int kind);
 
 } // namespace pds::verify::testing

@@ -7,6 +7,7 @@
 // real pg_dump 15 dumps followed while pg_dump writes them.
 #include "archive/seed_corpus.hpp"
 #include "support.hpp"
+#include "verdicts.hpp"
 #include "verify/follow.hpp"
 
 #include <algorithm>
@@ -23,23 +24,6 @@ using namespace pds::verify;
 using namespace pds::verify::testing;
 
 namespace {
-
-std::string describe(const Verdict& v) {
-    const ArchiveInfo& i = v.info;
-    return std::string(v.ok ? "ok" : "FAILED") + " | " + v.problem + " | " +
-           archive_format_name(i.format) + " " + i.archive_version + " " + i.pg_dump_version + " " +
-           i.server_version + " " + i.database + " " + i.created + " " + i.compression +
-           " entries=" + std::to_string(i.entries) + " data=" + std::to_string(i.data_entries) +
-           " data_bytes=" + std::to_string(i.data_bytes) +
-           (i.data_bytes_known ? " known" : " unknown") +
-           " file_bytes=" + std::to_string(i.file_bytes);
-}
-
-Verdict plain_verdict(const fs::path& p, Level level, unsigned jobs) {
-    VerifyOptions o;
-    o.jobs = jobs;
-    return verify_path(boost::filesystem::path(p.string()), level, o);
-}
 
 class RawFile {
 public:
@@ -109,12 +93,12 @@ Followed require_same(const fs::path& p, const std::string& initial, const std::
     Followed last;
     for (unsigned jobs : {1u, 2u}) {
         last = follow_write(p, initial, final_bytes, level, jobs, wait_for_streams);
-        const std::string expected = describe(plain_verdict(p, level, jobs));
+        const std::string expected = describe(verify_jobs(p, level, jobs));
         INFO(what << " at " << level_name(level) << ", " << jobs << " jobs; follower recorded "
                   << last.recorded << ", reused " << last.reused << ", stopped by '"
                   << last.stopped_by << "'");
         REQUIRE(describe(last.verdict) == expected);
-        REQUIRE(describe(last.verdict) == describe(plain_verdict(p, level, 1)));
+        REQUIRE(describe(last.verdict) == describe(verify_jobs(p, level, 1)));
         ++compared;
     }
     return last;
@@ -132,30 +116,6 @@ const Variant variants[] = {
     {16, Compression::Gzip, "v16-gzip"}, {16, Compression::Lz4, "v16-lz4"},
     {16, Compression::Zstd, "v16-zstd"},
 };
-
-std::string mutate(std::string b, std::mt19937& rng, int kind) {
-    const std::size_t at = rng() % b.size();
-    switch (kind % 4) {
-    case 0:
-        for (int k = 0; k < 1 + kind % 3; ++k)
-            b[rng() % b.size()] = static_cast<char>(rng());
-        break;
-    case 1:
-        b.resize(at);
-        break;
-    case 2: {
-        const std::size_t len = std::min<std::size_t>(b.size() - at, 1 + rng() % 300);
-        b.replace(at, len, std::string(len, '\0'));
-        break;
-    }
-    default: {
-        const std::size_t len = std::min<std::size_t>(b.size() - at, 5);
-        b.replace(at, len, std::string(len, '\x7f'));
-        break;
-    }
-    }
-    return b;
-}
 
 } // namespace
 
@@ -249,7 +209,7 @@ TEST_CASE("follow: bytes changed after the follower read them are decompressed a
         std::string bad = good;
         const std::size_t at = static_cast<std::size_t>((longest.start + longest.end) / 2);
         bad[at] = static_cast<char>(bad[at] ^ 0x55);
-        REQUIRE_FALSE(plain_verdict(tmp / "good.dump", Level::Full, 1).problem.size());
+        REQUIRE_FALSE(verify_jobs(tmp / "good.dump", Level::Full, 1).problem.size());
         const Followed f =
             require_same(tmp / "flip.dump", written, bad, v.name, Level::Full, streams);
         INFO(v.name << ": byte " << at << " flipped: " << describe(f.verdict));
@@ -300,7 +260,7 @@ TEST_CASE("follow: a path that names another file when pg_dump is done is verifi
     fs::rename(tmp / "other", p);
     CHECK(follower.finish() == nullptr);
     CHECK(follower.stats().stopped_by == "the path no longer names the file followed");
-    CHECK(describe(follower.verify(Level::Full, {})) == describe(plain_verdict(p, Level::Full, 1)));
+    CHECK(describe(follower.verify(Level::Full, {})) == describe(verify_jobs(p, Level::Full, 1)));
 }
 
 TEST_CASE("follow: stopping a follower whose file never completes returns at once", "[follow]") {
@@ -333,7 +293,7 @@ TEST_CASE("follow: real pg_dump 15 dumps followed while pg_dump writes them", "[
             INFO(args << ", " << jobs << " jobs; stopped by '" << follower.stats().stopped_by
                       << "'");
             CHECK(v.ok);
-            CHECK(describe(v) == describe(plain_verdict(p, Level::Full, 1)));
+            CHECK(describe(v) == describe(verify_jobs(p, Level::Full, 1)));
             const detail::CheckedStreams* c = follower.finish();
             if (std::string(args).find("-Z0") != std::string::npos) {
                 CHECK(c == nullptr);

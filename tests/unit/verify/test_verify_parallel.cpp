@@ -6,6 +6,7 @@
 // The same archives compare the verdicts of ISA-L's inflate with zlib's.
 #include "archive/seed_corpus.hpp"
 #include "support.hpp"
+#include "verdicts.hpp"
 #include "verify/decompress.hpp"
 
 #include <algorithm>
@@ -16,23 +17,6 @@ using namespace pds::verify;
 using namespace pds::verify::testing;
 
 namespace {
-
-Verdict verify_jobs(const fs::path& p, Level level, unsigned jobs) {
-    VerifyOptions o;
-    o.jobs = jobs;
-    return verify_path(boost::filesystem::path(p.string()), level, o);
-}
-
-std::string describe(const Verdict& v) {
-    const ArchiveInfo& i = v.info;
-    return std::string(v.ok ? "ok" : "FAILED") + " | " + v.problem + " | " +
-           archive_format_name(i.format) + " " + i.archive_version + " " + i.pg_dump_version + " " +
-           i.server_version + " " + i.database + " " + i.created + " " + i.compression +
-           " entries=" + std::to_string(i.entries) + " data=" + std::to_string(i.data_entries) +
-           " data_bytes=" + std::to_string(i.data_bytes) +
-           (i.data_bytes_known ? " known" : " unknown") +
-           " file_bytes=" + std::to_string(i.file_bytes);
-}
 
 // Serial (jobs 1) against 2, 3 and 8 workers, at every level, and the serial verdict with
 // ISA-L's inflate (the default where the build has it) against zlib's alone.
@@ -51,34 +35,6 @@ void require_same_verdicts(const fs::path& p, const std::string& what) {
             ++compared;
         }
     }
-}
-
-// Damage of one of four kinds at a position drawn from rng: random bytes, a cut, a zeroed
-// range, an int-sized field overwritten with 0x7f bytes.
-std::string mutate(std::string b, std::mt19937& rng, int kind) {
-    if (b.empty())
-        return b;
-    const std::size_t at = rng() % b.size();
-    switch (kind % 4) {
-    case 0:
-        for (int k = 0; k < 1 + kind % 3; ++k)
-            b[rng() % b.size()] = static_cast<char>(rng());
-        break;
-    case 1:
-        b.resize(at);
-        break;
-    case 2: {
-        const std::size_t len = std::min<std::size_t>(b.size() - at, 1 + rng() % 300);
-        b.replace(at, len, std::string(len, '\0'));
-        break;
-    }
-    default: {
-        const std::size_t len = std::min<std::size_t>(b.size() - at, 5);
-        b.replace(at, len, std::string(len, '\x7f'));
-        break;
-    }
-    }
-    return b;
 }
 
 } // namespace

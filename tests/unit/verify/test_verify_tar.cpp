@@ -42,6 +42,19 @@ std::vector<std::uint64_t> member_cuts(const fs::path& tar) {
     return out;
 }
 
+// Recomputes the checksum of the tar header at `header` after a test changed it, writing the
+// whole 8-byte field the way pg_dump writes it (print_tar_number): seven octal digits and a
+// space. Writing only six digits would leave the old seventh digit behind and make the
+// checksum, not the change, the first problem.
+void rewrite_checksum(std::string& bytes, std::size_t header) {
+    unsigned sum = 0;
+    for (int i = 0; i < 512; ++i)
+        sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(bytes[header + i]);
+    char field[9];
+    std::snprintf(field, sizeof field, "%07o ", sum);
+    bytes.replace(header + 148, 8, field, 8);
+}
+
 } // namespace
 
 TEST_CASE("tar: an intact archive verifies at every level", "[tar]") {
@@ -122,15 +135,7 @@ TEST_CASE("tar: a member the TOC names is missing", "[tar]") {
     });
     REQUIRE(victim != members.end());
     bytes[victim->header + 5] = 'x'; // "3368.dat" -> "3368.xat"
-    unsigned sum = 0;
-    for (int i = 0; i < 512; ++i)
-        sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(bytes[victim->header + i]);
-    // The whole 8-byte field the way pg_dump writes it (print_tar_number): seven octal
-    // digits and a space. Writing only six digits would leave the old seventh digit behind
-    // and make the checksum, not the name, the first problem.
-    char field[9];
-    std::snprintf(field, sizeof field, "%07o ", sum);
-    bytes.replace(victim->header + 148, 8, field, 8);
+    rewrite_checksum(bytes, victim->header);
     write_file(tar, bytes);
     require_rejected(tar, Level::Structure, "\"" + victim->name + "\" is missing");
     CHECK(verify(tar, Level::Toc).ok); // the TOC itself is intact
@@ -152,12 +157,7 @@ TEST_CASE("tar: a large-object list cut at a line boundary is rejected", "[tar]"
     REQUIRE(victim->size <= 512);
     bytes.erase(victim->data, 512);
     bytes.replace(victim->header + 124, 12, "00000000000 ", 12);
-    unsigned sum = 0;
-    for (int i = 0; i < 512; ++i)
-        sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(bytes[victim->header + i]);
-    char field[9];
-    std::snprintf(field, sizeof field, "%07o ", sum);
-    bytes.replace(victim->header + 148, 8, field, 8);
+    rewrite_checksum(bytes, victim->header);
     write_file(tar, bytes);
     CHECK(verify(tar, Level::Toc).ok);
     for (Level level : {Level::Structure, Level::Full}) {
