@@ -79,8 +79,8 @@ fi
 declare -A flag=([custom]=-Fc [plain]=-Fp [directory]=-Fd [directory-j2]="-Fd -j2" [tar]=-Ft)
 # "min-max" of a list of numbers
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
-table="| database | DB size | format | dump MiB | pg_dump s (min-max) | recipe | toc | structure (default) | full | CPU recipe | CPU structure | pg_dump RSS MiB | pg_dump-safe own RSS MiB |"
-table+=$'\n'"|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+table="| database | DB size | format | dump MiB | pg_dump s (min-max) | recipe | toc | structure (default) | full | CPU recipe | CPU structure | CPU full | pg_dump RSS MiB | pg_dump-safe own RSS MiB |"
+table+=$'\n'"|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for db in "${dbs[@]}"; do
     dbsize=$(bench_psql -At -d postgres -c "SELECT pg_size_pretty(pg_database_size('$db'))")
     for f in $formats; do
@@ -136,7 +136,7 @@ for db in "${dbs[@]}"; do
         # shellcheck disable=SC2086
         cpu_base=$(printf '%s\n' ${cpus[pg_dump]} | awk '{ s += $1 } END { printf "%.2f", s }')
         cpu_cols=""
-        for v in recipe structure; do
+        for v in recipe structure full; do
             if [ -z "${cpus[$v]+x}" ]; then cpu_cols+=" | -"; continue; fi
             # shellcheck disable=SC2086
             c=$(printf '%s\n' ${cpus[$v]} | awk '{ s += $1 } END { printf "%.2f", s }')
@@ -157,7 +157,7 @@ rm -rf "$BENCH_WORK"/out.*
 #   pg_dump > X  | pg_dump-safe > X
 # with the journal's phases: sync = the final fsync of the partial (-f), copy = the copy into
 # standard output and its fsync (> X).
-shapes_formats=${BENCH_SHAPES_FORMATS:-plain custom}
+shapes_formats=${BENCH_SHAPES_FORMATS-plain custom}
 shapes="| database | format | dump MiB | pg_dump -f s | safe -f (writeback) | fsync tail s | safe -f (no writeback) | fsync tail s | pg_dump > X s | safe > X | copy+fsync s |"
 shapes+=$'\n'"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 # median (3 decimals) of one phase of the journal lines in $1
