@@ -4,9 +4,26 @@
 
 #include <algorithm>
 #include <memory>
+#ifdef PDS_HAVE_ISAL
+#include <isa-l/crc.h>
+#endif
 #include <zlib.h>
 
 namespace pds::verify::detail {
+
+std::uint32_t stream_crc32(std::uint32_t crc, const std::uint8_t* data, std::size_t n) {
+#ifdef PDS_HAVE_ISAL
+    return crc32_gzip_refl(crc, data, n);
+#else
+    while (n > 0) {
+        const uInt piece = n > (1u << 30) ? (1u << 30) : static_cast<uInt>(n);
+        crc = static_cast<std::uint32_t>(crc32(crc, data, piece));
+        data += piece;
+        n -= piece;
+    }
+    return crc;
+#endif
+}
 
 bool CheckedStreams::add(const CheckedStream& s) {
     if (streams_.size() >= kMaxStreams || s.end <= s.start ||
@@ -30,7 +47,7 @@ bool CheckedStreams::same_bytes(const File& f, const CheckedStream& s) {
         return false;
     constexpr std::size_t kBuffer = 256 * 1024;
     const std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[kBuffer]);
-    uLong crc = crc32(0L, Z_NULL, 0);
+    std::uint32_t crc = 0;
     try {
         for (std::uint64_t at = s.start; at < s.end;) {
             const std::uint64_t left = s.end - at;
@@ -38,13 +55,13 @@ bool CheckedStreams::same_bytes(const File& f, const CheckedStream& s) {
             const std::size_t got = f.pread_some(buf.get(), want, at);
             if (got == 0)
                 return false;
-            crc = crc32(crc, buf.get(), static_cast<uInt>(got));
+            crc = stream_crc32(crc, buf.get(), got);
             at += got;
         }
     } catch (const Corrupt&) {
         return false; // read again, and reported, by the normal walk
     }
-    return static_cast<std::uint32_t>(crc) == s.crc;
+    return crc == s.crc;
 }
 
 } // namespace pds::verify::detail

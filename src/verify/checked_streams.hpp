@@ -20,6 +20,10 @@ namespace pds::verify::detail {
 
 class File;
 
+// CRC-32 (gzip's) of n more bytes after `crc` (0 to start): ISA-L's where the build has it
+// (several times zlib's speed), else zlib's; the follower and the final check use this one.
+std::uint32_t stream_crc32(std::uint32_t crc, const std::uint8_t* data, std::size_t n);
+
 struct CheckedStream {
     std::uint64_t start = 0; // offset of the first chunk length
     std::uint64_t end = 0;   // one past the zero terminator

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstring>
 #include <sys/stat.h>
-#include <zlib.h>
 
 namespace pds::verify {
 namespace {
@@ -49,8 +48,8 @@ public:
           buf_start_(pos), buf_end_(pos) {}
 
     std::uint64_t pos() const { return pos_; }
-    void crc_restart() { crc_ = crc32(0L, Z_NULL, 0); }
-    std::uint32_t crc() const { return static_cast<std::uint32_t>(crc_); }
+    void crc_restart() { crc_ = 0; }
+    std::uint32_t crc() const { return crc_; }
     std::uint64_t size_seen() const { return size_; }
 
     // Whether the file has (or will have) a byte at pos(); false at its final end.
@@ -83,7 +82,7 @@ public:
             const std::uint64_t avail = buf_end_ - pos_;
             const std::size_t piece = static_cast<std::size_t>(n < avail ? n : avail);
             const std::uint8_t* p = buf_.get() + (pos_ - buf_start_);
-            crc_ = crc32(crc_, p, static_cast<uInt>(piece));
+            crc_ = stream_crc32(crc_, p, piece);
             sink(p, piece);
             pos_ += piece;
             n -= piece;
@@ -94,7 +93,7 @@ private:
     void take(std::uint8_t* out, std::size_t n) {
         ensure(n);
         const std::uint8_t* p = buf_.get() + (pos_ - buf_start_);
-        crc_ = crc32(crc_, p, static_cast<uInt>(n));
+        crc_ = stream_crc32(crc_, p, n);
         std::memcpy(out, p, n);
         pos_ += n;
     }
@@ -150,7 +149,7 @@ private:
     std::unique_ptr<std::uint8_t[]> buf_;
     std::uint64_t pos_, buf_start_, buf_end_;
     std::uint64_t size_ = 0;
-    uLong crc_ = crc32(0L, Z_NULL, 0);
+    std::uint32_t crc_ = 0;
 };
 
 } // namespace

@@ -314,3 +314,11 @@ TEST_CASE("follow: real pg_dump 15 dumps followed while pg_dump writes them", "[
         }
     }
 }
+
+TEST_CASE("follow: stream_crc32 is CRC-32 (the check value), piece by piece", "[follow]") {
+    const std::string check = "123456789";
+    const auto* p = reinterpret_cast<const std::uint8_t*>(check.data());
+    CHECK(detail::stream_crc32(0, p, check.size()) == 0xCBF43926u);
+    CHECK(detail::stream_crc32(detail::stream_crc32(0, p, 4), p + 4, 5) == 0xCBF43926u);
+    CHECK(detail::stream_crc32(0, p, 0) == 0u);
+}
