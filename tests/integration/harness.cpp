@@ -173,4 +173,19 @@ pid_t descendant_named(pid_t root, const std::string& comm) {
     return 0;
 }
 
+// pg_dump's plain output varies between runs only in the \restrict key lines.
+std::string without_restrict_keys(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        std::string line =
+            text.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+        if (line.rfind("\\restrict ", 0) != 0 && line.rfind("\\unrestrict ", 0) != 0)
+            out += line;
+        start = end == std::string::npos ? text.size() : end + 1;
+    }
+    return out;
+}
+
 } // namespace pdstest

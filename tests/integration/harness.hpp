@@ -64,6 +64,10 @@ long long file_size(const std::string& path);
 std::vector<std::string> lines_with(const std::string& text, const std::string& prefix);
 std::map<std::string, std::string> fields(const std::string& line);
 
+// The text without pg_dump's \restrict and \unrestrict key lines: what varies between two
+// plain dumps of the same database.
+std::string without_restrict_keys(const std::string& text);
+
 // Any descendant of `root` named `comm` (depth-first), or 0.
 pid_t descendant_named(pid_t root, const std::string& comm);
 
