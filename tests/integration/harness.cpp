@@ -138,6 +138,26 @@ std::map<std::string, std::string> fields(const std::string& line) {
     return f;
 }
 
+std::map<std::string, std::string> the_failed_line(const Result& r) {
+    auto lines = lines_with(r.err, "[backup] FAILED ");
+    INFO(r.err);
+    REQUIRE(lines.size() == 1);
+    return fields(lines[0]);
+}
+
+std::string fake_pg_dump_cutting(const std::string& path, const std::string& partial) {
+    write_file(path, "#!/bin/sh\n"
+                     "case \"$1\" in --version|-V) exec " +
+                         pg_bindir() + "/pg_dump \"$@\";; esac\n" + pg_bindir() +
+                         "/pg_dump \"$@\" || exit $?\n"
+                         "f=" +
+                         q(partial) +
+                         "\n"
+                         "size=$(stat -c %s \"$f\"); truncate -s $((size - 5000)) \"$f\"\n");
+    sh("chmod +x " + q(path));
+    return path;
+}
+
 pid_t descendant_named(pid_t root, const std::string& comm) {
     DIR* d = ::opendir("/proc");
     if (!d)

@@ -63,6 +63,13 @@ long long file_size(const std::string& path);
 // (values unquoted and unescaped as the FAILED format defines).
 std::vector<std::string> lines_with(const std::string& text, const std::string& prefix);
 std::map<std::string, std::string> fields(const std::string& line);
+// The fields of the one FAILED line of a run (the test fails unless there is exactly one).
+std::map<std::string, std::string> the_failed_line(const Result& r);
+
+// A FAKE pg_dump written to `path`: it runs the real pg_dump (--version passed through), then
+// cuts `partial` 5000 bytes short and still exits 0 (a pg_dump whose exit status was lost, or
+// a disk that returned a short write). Returns `path`.
+std::string fake_pg_dump_cutting(const std::string& path, const std::string& partial);
 
 // The text without pg_dump's \restrict and \unrestrict key lines: what varies between two
 // plain dumps of the same database.

@@ -15,12 +15,6 @@ namespace {
 const std::string kPrevious = "previous good dump\n";
 const std::string kFake19 = std::string(PDS_FIXTURES_DIR) + "/fake_pg_dump_19.sh";
 
-std::map<std::string, std::string> the_failed_line(const Result& r) {
-    auto lines = lines_with(r.err, "[backup] FAILED ");
-    REQUIRE(lines.size() == 1);
-    return fields(lines[0]);
-}
-
 void check_untouched(const std::string& dir, const std::string& name) {
     CHECK(read_file(dir + "/" + name) == kPrevious);
     CHECK_FALSE(exists(dir + "/" + name + ".partial"));

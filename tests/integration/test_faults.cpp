@@ -33,13 +33,6 @@ std::map<std::string, std::string> hook_env(const std::string& file) {
     return env;
 }
 
-std::map<std::string, std::string> the_failed_line(const Result& r) {
-    auto lines = lines_with(r.err, "[backup] FAILED ");
-    INFO(r.err);
-    REQUIRE(lines.size() == 1);
-    return fields(lines[0]);
-}
-
 // A dump of database "slow" blocks for 15 s inside the data of its foreign table, after the
 // archive header (and earlier tables) have been written: the moment to inject a fault.
 std::string slow_dump_args() {
@@ -298,16 +291,7 @@ TEST_CASE("a dump that fails verification is not published (truncated by a FAKE 
     write_file(target, kGood);
     // FAKE pg_dump: runs the real one, then cuts the archive short and still exits 0 (a
     // pg_dump whose exit status was lost, or a disk that returned a short write).
-    std::string fake = dir + "/pg_dump";
-    write_file(fake, "#!/bin/sh\n"
-                     "case \"$1\" in --version|-V) exec " +
-                         pg_bindir() + "/pg_dump \"$@\";; esac\n" + pg_bindir() +
-                         "/pg_dump \"$@\" || exit $?\n"
-                         "f=" +
-                         q(target + ".partial") +
-                         "\n"
-                         "size=$(stat -c %s \"$f\"); truncate -s $((size - 5000)) \"$f\"\n");
-    sh("chmod +x " + q(fake));
+    std::string fake = fake_pg_dump_cutting(dir + "/pg_dump", target + ".partial");
     Result r = sh(q(wrapper()) + " --safe-pg-dump=" + q(fake) + " --safe-pg-restore=" +
                       q(pg_bindir() + "/pg_restore") + " -Fc -f " + q(target) + " app",
                   env);

@@ -11,13 +11,6 @@ using namespace pdstest;
 
 namespace {
 
-std::map<std::string, std::string> the_failed_line(const Result& r) {
-    auto lines = lines_with(r.err, "[backup] FAILED ");
-    INFO(r.err);
-    REQUIRE(lines.size() == 1);
-    return fields(lines[0]);
-}
-
 // pg_dump-safe at full through the fake pg_dump that copies `source` as pg_dump would
 // write it (fixtures/fake_pg_dump_rewrite.sh), changing the byte at `flip_at` (< 0: none)
 // at the end.

@@ -61,16 +61,7 @@ TEST_CASE("pg_restore -l and the native verifier both fail: pg_restore -l's fail
     const std::string target = dir + "/app.dump";
     write_file(target, kGood);
     // FAKE pg_dump: the real one, then the archive cut short (the native verifier fails).
-    const std::string fake_dump = dir + "/pg_dump";
-    write_file(fake_dump, "#!/bin/sh\n"
-                          "case \"$1\" in --version|-V) exec " +
-                              pg_bindir() + "/pg_dump \"$@\";; esac\n" + pg_bindir() +
-                              "/pg_dump \"$@\" || exit $?\n"
-                              "f=" +
-                              q(target + ".partial") +
-                              "\n"
-                              "size=$(stat -c %s \"$f\"); truncate -s $((size - 5000)) \"$f\"\n");
-    sh("chmod +x " + q(fake_dump));
+    const std::string fake_dump = fake_pg_dump_cutting(dir + "/pg_dump", target + ".partial");
     for (bool restore_fails : {true, false}) {
         INFO("pg_restore -l fails: " << restore_fails);
         sh("rm -f " + q(target + ".partial"));
