@@ -17,6 +17,13 @@
 #   BENCH_SHAPES_FORMATS  formats of the output-shape block (default "plain custom"; empty:
 #                  skip it): -f with and without writeback during the dump, `> X` copied
 #   REPEAT         runs of each variant, interleaved; median and min-max (default 3)
+#   BENCH_SYNC     1 (default): `sync` before every timed run (untimed, after the previous
+#                  output is removed), so every variant starts with no dirty data: bare
+#                  pg_dump never fsyncs its plain output, which the kernel would otherwise
+#                  write back during the next run, and pg_dump-safe's fsyncs would wait for
+#                  the journal commit of the previous run's deletions. 0: each run starts in
+#                  the state the previous one left. The Dirty and Writeback figures of
+#                  /proc/meminfo before the runs are printed either way.
 #   BENCH_PORT     port of the throwaway server's unix socket (default 54700)
 #   PG_BINDIR      PostgreSQL 15 binaries of the server (default /usr/lib/postgresql/15/bin)
 #   BENCH_PG_DUMP  the pg_dump every variant runs through, the same entry point for bare
@@ -48,7 +55,15 @@ sizes=${BENCH_SIZES:-1 170}
 ntables=${BENCH_TABLES:-0}
 formats=${BENCH_FORMATS-custom plain directory-j2}
 repeat=${REPEAT:-3}
+sync_before=${BENCH_SYNC:-1}
 BENCH_WORK=$build/bench-overhead
+dirty_before=() writeback_before=()
+# settle: the writeback state every timed run starts in (BENCH_SYNC), recorded.
+settle() {
+    if [ "$sync_before" = 1 ]; then sync; fi
+    dirty_before+=("$(awk '$1 == "Dirty:" { print $2 }' /proc/meminfo)")
+    writeback_before+=("$(awk '$1 == "Writeback:" { print $2 }' /proc/meminfo)")
+}
 
 say "build pg_dump-safe in $build"
 bench_build "$build" pg_dump-safe
@@ -96,6 +111,7 @@ for db in "${dbs[@]}"; do
                 v=${variants[$(((i + j) % ${#variants[@]}))]}
                 out=$BENCH_WORK/out.$f
                 rm -rf "$out" "$out.lock" "$out.partial" "$out.partial.failure.json"
+                settle
                 case $v in
                 pg_dump)
                     bench_measure "$pg_dump" "${fl[@]}" -f "$out" "$db"
@@ -178,6 +194,7 @@ if [ -n "$shapes_formats" ]; then
                     v=${sv[$(((i + j) % ${#sv[@]}))]}
                     out=$BENCH_WORK/out.shape
                     rm -rf "$out" "$out.lock" "$out.partial" "$out.partial.failure.json"
+                    settle
                     jf=$BENCH_WORK/j.$v
                     case $v in
                     pg_dump) bench_measure "$pg_dump" "${fl[@]}" -f "$out" "$db" ;;
@@ -222,6 +239,8 @@ echo
 echo "Load average at start: $load_start; at end: $(bench_load). Ratios: median wall time of the"
 echo "variant / median of bare pg_dump, measured interleaved in the same run (seconds, min-max);"
 echo "CPU columns: total user+sys time of all runs of the variant / that of bare pg_dump."
+echo "Writeback state: sync before each run: $sync_before; /proc/meminfo before the runs: Dirty"
+echo "median $(bench_median "${dirty_before[@]}" | cut -d. -f1) KiB (max $(spread "${dirty_before[@]}" | cut -d- -f2)), Writeback median $(bench_median "${writeback_before[@]}" | cut -d. -f1) KiB (max $(spread "${writeback_before[@]}" | cut -d- -f2))."
 echo
 echo "$table"
 if [ -n "$shapes_formats" ]; then
