@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <grp.h>
 #include <map>
 #include <optional>
@@ -30,20 +32,47 @@ struct WrapperError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// A configuration file's text (links followed: the administrator's files may be links), ""
-// when it cannot be read: pg_wrapper skips such a file too.
+using Opt = std::optional<std::string>;
+bool is_link(const std::string& p);
+Opt read_link(const std::string& p);
+
+// A configuration file's text (links followed: the administrator's files may be links). ""
+// where pg_wrapper reads nothing from it: a file perl cannot open (missing, a dangling link,
+// unreadable, a socket), a directory (perl opens it and reads no line), /dev/null. Anything
+// else that is not a regular file (a FIFO, /dev/zero, another device) stops the decision:
+// perl's open would wait for a writer forever or its read never end, so there is no choice of
+// pg_wrapper's to follow. A regular file that cannot be read to its end stops it too.
 std::string conf_text(const std::string& path) {
     posix::OpenRules rules;
     rules.follow_link = true;
+    posix::Fd fd;
     try {
-        return posix::read_regular_file(path, 64u << 20, rules);
-    } catch (const posix::Error&) {
-        return {};
+        fd = posix::open_nofollow_regular(path, O_RDONLY, 0, rules);
+    } catch (const posix::Error& e) {
+        struct stat st {};
+        if (e.code() != EINVAL || ::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode) ||
+            S_ISSOCK(st.st_mode) || S_ISREG(st.st_mode))
+            return {};
+        struct stat null {};
+        if (S_ISCHR(st.st_mode) && ::stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+            st.st_rdev == null.st_rdev)
+            return {};
+        std::string what = "refusing " + path;
+        if (const Opt target = is_link(path) ? read_link(path) : std::nullopt)
+            what += " (a symbolic link to " + *target + ")";
+        throw WrapperError(what + ": it is " + posix::file_type_name(st.st_mode) +
+                           ", not a regular file, which pg_wrapper would " +
+                           (S_ISFIFO(st.st_mode) ? "wait on forever" : "read without end") +
+                           " (make it a regular file or remove it)");
+    }
+    try {
+        return posix::read_all(fd.get(), path, 64u << 20);
+    } catch (const posix::Error& e) {
+        throw WrapperError(e.what());
     }
 }
 
 using Conf = std::map<std::string, std::string>;
-using Opt = std::optional<std::string>;
 
 bool truthy(const Opt& v) {
     return v && !v->empty() && *v != "0";
