@@ -190,6 +190,27 @@ manifest::Manifest measure_content(const ContentRequest& req) {
     m.compression = info.compression;
     if (info.data_bytes_known)
         m.stored_data_bytes = info.data_bytes;
+    if (req.count_rows && !plain && info.counts) {
+        // Counted by the verifier as it decompressed every data stream (verify::DataCounts):
+        // no second pass through pg_restore --data-only. Read as pg_restore's text would be.
+        SqlScanner scanner;
+        bool all = true;
+        try {
+            for (const verify::CopyCount& c : info.counts->copies)
+                all = all && scanner.add_copy_block(c.copy_stmt, c.rows, c.bytes);
+        } catch (const std::exception& e) {
+            throw ContentError(e.what());
+        }
+        if (all) {
+            const DumpContent& c = scanner.content();
+            m.measured = manifest::Measure::Rows;
+            m.data_bytes = c.copy_bytes;
+            m.large_objects = info.counts->large_objects;
+            for (const TableCount& t : c.tables)
+                m.tables.push_back({t.name, t.rows, t.bytes});
+            return m;
+        }
+    }
     if (req.count_rows) {
         SqlScanner scanner;
         const Sink feed = [&](const char* d, std::size_t n) { scanner.feed(d, n); };

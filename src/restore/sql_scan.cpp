@@ -121,6 +121,26 @@ void SqlScanner::finish() {
                         " (no \\. line)");
 }
 
+bool SqlScanner::add_copy_block(const std::string& copy_stmt, std::uint64_t rows,
+                                std::uint64_t bytes) {
+    if (in_copy_ || pending_len_ > 0)
+        throw ScanError("a counted COPY block cannot be added inside the text");
+    std::string s = copy_stmt;
+    if (!s.empty() && s.back() == '\n')
+        s.pop_back();
+    if (!starts_with(s, "COPY ") || !ends_with(s, " FROM stdin;"))
+        return false;
+    statement(s); // sets in_copy_, or throws ScanError
+    TableCount& t = c_.tables[*in_copy_];
+    in_copy_.reset();
+    after_copy_.reset();
+    t.rows += rows;
+    t.bytes += bytes;
+    c_.copy_bytes += bytes;
+    c_.lines += rows + 2; // the statement and the "\." line
+    return true;
+}
+
 void SqlScanner::line(const std::string& text, std::size_t full_length) {
     if (in_copy_) {
         if (full_length == 2 && text == "\\.") {

@@ -58,6 +58,13 @@ public:
     // Throws ScanError if the text ended inside a COPY block.
     void finish();
     const DumpContent& content() const { return c_; }
+    // A COPY block whose rows were counted elsewhere (verify::DataCounts, counted while the
+    // verifier decompressed the data): `copy_stmt` is the archive's TOC entry statement
+    // ("COPY public.t (a) FROM stdin;\n"), read as the line pg_restore prints before the
+    // rows, then `rows` rows of `bytes` bytes are added to its table. False (nothing added)
+    // when it is not a "COPY ... FROM stdin;" line; throws ScanError as feed() would for a
+    // table name it cannot read. Only between blocks, never inside fed text.
+    bool add_copy_block(const std::string& copy_stmt, std::uint64_t rows, std::uint64_t bytes);
 
 private:
     void line(const std::string& text, std::size_t full_length);

@@ -90,7 +90,12 @@ private:
         if (inv.format() != cli::Format::Plain)
             lister.emplace(
                 [&] { listed = list_with_pg_restore(inv.tools, partial, verified.toc_listing); });
-        const verify::VerifyOptions options{inv.opts.verify_jobs};
+        verify::VerifyOptions options;
+        options.jobs = inv.opts.verify_jobs;
+        // The content manifest's rows, counted as `full` decompresses the data (no second
+        // pass through pg_restore --data-only in check_content).
+        options.count_rows =
+            inv.opts.manifest && has_manifest(out) && inv.opts.verify == verify::Level::Full;
         const verify::Verdict v = follower ? follower->verify(inv.opts.verify, options)
                                            : verify::verify_path(partial, inv.opts.verify, options);
         if (lister)

@@ -246,7 +246,11 @@ void read_entry(Reader& r, const Header& h, TocExtra extra, std::string& where, 
     if (setting)
         check_setting_entry(e.desc, defn);
     read_str(r, h, "dropStmt", nullptr, 0);
-    e.copy = read_str(r, h, "copyStmt", nullptr, 0) > 0;
+    constexpr std::size_t kCopyStmtKept = 64 * 1024;
+    const std::int64_t copy_len =
+        read_str(r, h, "copyStmt", had_dumper ? &e.copy_stmt : nullptr, kCopyStmtKept);
+    e.copy = copy_len > 0;
+    e.copy_stmt_whole = had_dumper && copy_len <= static_cast<std::int64_t>(kCopyStmtKept);
     read_str(r, h, "namespace", &e.nspace, had_dumper ? 100 : 0);
     read_str(r, h, "tablespace", nullptr, 0);
     if (h.version >= kVers_1_14)

@@ -50,6 +50,8 @@ struct DataEntry {
     std::int32_t dump_id = 0;
     std::string desc, tag, nspace; // truncated copies, for messages
     bool copy = false;             // COPY data: pg_dump ends it with "\.\n\n\n"
+    std::string copy_stmt;         // "COPY public.t (a, b) FROM stdin;\n", at most 64 KiB kept
+    bool copy_stmt_whole = false;  // copy_stmt is the whole statement
     int offset_state = 0;          // custom
     std::uint64_t offset = 0;      // custom, valid when offset_state == kOffsetPosSet
     std::string filename;          // tar, directory

@@ -5,12 +5,14 @@
 // The verifier of the finished file (custom.cpp, at `full`) uses an entry only when the
 // final archive has a stream at the same offset, read with the same integer size and codec,
 // whose framing, walked again, ends at the same byte and whose bytes have the same CRC-32:
-// then it skips the decompression and checks the COPY terminator against the recorded tail.
+// then it skips the decompression, checks the COPY terminator against the recorded tail and
+// takes the recorded line counts.
 // On any difference it decompresses the stream as usual. Only successes are recorded, so a
 // problem is always found, and worded, by the normal verifier.
 #pragma once
 
 #include "verify/archive_toc.hpp"
+#include "verify/line_count.hpp"
 
 #include <cstdint>
 #include <string>
@@ -30,12 +32,13 @@ struct CheckedStream {
     std::uint32_t crc = 0;   // CRC-32 of the bytes [start, end)
     std::uint8_t tail_len = 0;
     char tail[8] = {}; // last bytes of the decompressed data
+    LineCount lines;   // of the decompressed data (the content manifest's rows)
     std::string tail_string() const { return std::string(tail, tail_len); }
 };
 
 class CheckedStreams {
 public:
-    // At most this many streams are recorded (about 40 bytes each): a dump of a million large
+    // At most this many streams are recorded (about 56 bytes each): a dump of a million large
     // objects keeps memory bounded; the streams beyond are decompressed as usual.
     static constexpr std::size_t kMaxStreams = 1u << 17;
 

@@ -8,6 +8,7 @@
 // and nothing after the last one, so the last block must end exactly at end of file.
 #include "verify/decompress.hpp"
 #include "verify/formats.hpp"
+#include "verify/line_count.hpp"
 #include "verify/ordered_tasks.hpp"
 
 #include <algorithm>
@@ -22,14 +23,31 @@ constexpr int kBlkBlobs = 3;
 
 // One stream of chunks up to its zero-length terminator, read from r; decompressed when
 // dec is given. The serial walk and the workers of the parallel one both run this, so a
-// stream's first problem reads the same either way.
+// stream's first problem reads the same either way. With `count`, the lines of the data are
+// counted there (decompressed, or read whole when it is not compressed).
 void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, const DataEntry& e,
-                  const std::string& what, std::uint64_t& data_bytes) {
+                  const std::string& what, std::uint64_t& data_bytes, LineCount* count = nullptr) {
     const auto size_str = [&r] { return std::to_string(r.end()); };
     const bool copy = e.copy && !e.is_blobs();
     std::string tail; // last bytes of uncompressed data
-    if (dec)
+    const auto keep_tail = [&tail](const std::uint8_t* p, std::size_t n) {
+        const std::size_t keep = n < 8 ? n : 8;
+        tail.append(reinterpret_cast<const char*>(p + n - keep), keep);
+        if (tail.size() > 8)
+            tail.erase(0, tail.size() - 8);
+    };
+    LineCounter counter(dec || codec == Codec::None ? count : nullptr);
+    struct SinkReset {
+        Decompressor* dec;
+        ~SinkReset() {
+            if (dec)
+                dec->set_sink(nullptr);
+        }
+    } sink_reset{dec};
+    if (dec) {
         dec->reset();
+        dec->set_sink(count ? &counter : nullptr);
+    }
     for (;;) {
         const std::uint64_t at = r.pos();
         if (r.remaining() < 1 + static_cast<std::uint64_t>(h.int_size))
@@ -52,6 +70,11 @@ void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, co
             with_context(what + ": chunk at byte " + std::to_string(at), [&] {
                 r.stream(len, [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
             });
+        } else if (copy && codec == Codec::None && count) {
+            r.stream(len, [&](const std::uint8_t* p, std::size_t n) {
+                counter.write(p, n);
+                keep_tail(p, n);
+            });
         } else if (copy && codec == Codec::None) {
             const std::uint64_t keep = len < 8 ? len : 8;
             r.skip(len - keep);
@@ -71,17 +94,19 @@ void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, co
     } else if (copy && codec == Codec::None) {
         check_copy_terminator(e, tail);
     }
+    counter.finish();
 }
 
 // check_stream with the fast decompressor, and zlib's verdict whenever it finds a problem
 // (decompress.hpp, check_exact).
 void check_stream_exact(Reader& r, const Header& h, Codec codec, Decompressor* fast,
                         std::unique_ptr<Decompressor>& reference, const DataEntry& e,
-                        const std::string& what, std::uint64_t& data_bytes) {
+                        const std::string& what, std::uint64_t& data_bytes,
+                        LineCount* count = nullptr) {
     const std::uint64_t start = r.pos(), bytes = data_bytes;
     check_exact(
         codec, fast, reference,
-        [&](Decompressor* dec) { check_stream(r, h, codec, dec, e, what, data_bytes); },
+        [&](Decompressor* dec) { check_stream(r, h, codec, dec, e, what, data_bytes, count); },
         [&] {
             r.seek(start);
             data_bytes = bytes;
@@ -103,8 +128,8 @@ public:
     // tasks: when given (and the level is full and the data compressed), each stream is
     // decompressed by a worker while this walk follows the framing alone.
     BlockWalker(Reader& r, const Header& h, const Toc& toc, Level level, ArchiveInfo& info,
-                OrderedTasks* tasks, const CheckedStreams* checked = nullptr)
-        : r_(r), h_(h), toc_(toc), info_(info) {
+                OrderedTasks* tasks, const CheckedStreams* checked, RowCounter* rows)
+        : r_(r), h_(h), toc_(toc), info_(info), rows_(rows) {
         codec_ = h.compression == Codec::Gzip ? Codec::Zlib : h.compression;
         if (level == Level::Full && codec_ != Codec::None)
             checked_ = checked;
@@ -143,25 +168,27 @@ private:
     std::string size_str() const { return std::to_string(r_.end()); }
 
     void stream(const DataEntry& e, const std::string& what) {
-        if (checked_ && reuse_checked(e, what))
+        LineCount* count = rows_ && e.copy && !e.is_blobs() ? rows_->slot(e) : nullptr;
+        if (checked_ && reuse_checked(e, what, count))
             return;
         if (tasks_) {
             const std::uint64_t start = r_.pos();
-            tasks_->submit([this, start, &e, what](unsigned w) {
+            tasks_->submit([this, start, &e, what, count](unsigned w) {
                 StreamWorker& worker = *workers_[w];
                 worker.reader.seek(start);
                 std::uint64_t ignored = 0; // counted by the walk
                 check_stream_exact(worker.reader, h_, codec_, worker.dec.get(), worker.reference, e,
-                                   what, ignored);
+                                   what, ignored, count);
             });
         }
-        check_stream_exact(r_, h_, codec_, dec_.get(), reference_, e, what, info_.data_bytes);
+        check_stream_exact(r_, h_, codec_, dec_.get(), reference_, e, what, info_.data_bytes,
+                           tasks_ ? nullptr : count);
     }
 
     // A stream the follower of the growing file decompressed whole (checked_streams.hpp): its
     // framing is walked as at `structure`, and it is used only if that ends where the
     // follower's did and the bytes have its CRC-32; else the stream is decompressed as usual.
-    bool reuse_checked(const DataEntry& e, const std::string& what) {
+    bool reuse_checked(const DataEntry& e, const std::string& what, LineCount* count) {
         const std::uint64_t start = r_.pos();
         const CheckedStream* c = checked_->find(start, h_.int_size, codec_);
         if (!c)
@@ -181,6 +208,8 @@ private:
         info_.data_bytes += bytes;
         if (e.copy && !e.is_blobs())
             check_copy_terminator(e, c->tail_string());
+        if (count)
+            *count = c->lines;
         return true;
     }
 
@@ -212,6 +241,8 @@ private:
                                  [&] { return read_archive_int(r_, h_); });
                 if (oid == 0)
                     break;
+                if (rows_)
+                    rows_->add_oid(static_cast<std::uint32_t>(oid));
                 stream(e, e.label() + ": large object " +
                               std::to_string(static_cast<std::uint32_t>(oid)));
             }
@@ -231,6 +262,7 @@ private:
     OrderedTasks* tasks_ = nullptr;                 // parallel full walk
     std::vector<std::unique_ptr<StreamWorker>> workers_;
     const CheckedStreams* checked_ = nullptr; // full, compressed: see reuse_checked
+    RowCounter* rows_ = nullptr;              // full with count_rows
     std::unordered_map<std::int32_t, std::size_t> by_id_;
     std::vector<bool> seen_;
 };
@@ -238,7 +270,7 @@ private:
 } // namespace
 
 void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
-                   unsigned jobs, const CheckedStreams* checked) {
+                   unsigned jobs, const CheckedStreams* checked, bool count_rows) {
     info.format = ArchiveFormat::Custom;
     File f(path);
     info.file_bytes = f.size();
@@ -258,19 +290,24 @@ void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo
         // finds every stream's start by following the chunk framing, which costs a small
         // part of the decompression, whether or not pg_dump could write the TOC offsets
         // (it cannot when writing to a pipe).
+        std::unique_ptr<RowCounter> rows;
+        if (level == Level::Full && count_rows)
+            rows.reset(new RowCounter(toc));
         if (level != Level::Full || jobs <= 1 || h.compression == Codec::None) {
-            BlockWalker(r, h, toc, level, info, nullptr, checked).walk(data_start);
-            return;
+            BlockWalker(r, h, toc, level, info, nullptr, checked, rows.get()).walk(data_start);
+        } else {
+            OrderedTasks tasks(jobs);
+            BlockWalker walker(r, h, toc, level, info, &tasks, checked, rows.get());
+            try {
+                walker.walk(data_start);
+            } catch (...) {
+                tasks.finish(); // a stream before the walk's problem failed: serial reports that
+                throw;
+            }
+            tasks.finish();
         }
-        OrderedTasks tasks(jobs);
-        BlockWalker walker(r, h, toc, level, info, &tasks, checked);
-        try {
-            walker.walk(data_start);
-        } catch (...) {
-            tasks.finish(); // a stream before the walk's problem failed: serial reports that
-            throw;
-        }
-        tasks.finish();
+        if (rows)
+            info.counts = rows->result();
         return;
     }
     // Cheap, for the toc level, which reads no data block: offsets that point outside the

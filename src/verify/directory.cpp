@@ -15,6 +15,7 @@
 #include "verify/decompress.hpp"
 #include "verify/formats.hpp"
 #include "verify/frame_walk.hpp"
+#include "verify/line_count.hpp"
 #include "verify/ordered_tasks.hpp"
 
 #include <boost/filesystem/operations.hpp>
@@ -72,8 +73,10 @@ class DirectoryVerifier {
 public:
     // tasks: when given, every data file is checked by a worker (see ordered_tasks.hpp);
     // otherwise here, in TOC order.
-    DirectoryVerifier(const fs::path& dir, Level level, ArchiveInfo& info, OrderedTasks* tasks)
-        : dir_(dir), level_(level), info_(info), tasks_(tasks) {
+    // rows: counts the lines of COPY data and the large objects (full, count_rows).
+    DirectoryVerifier(const fs::path& dir, Level level, ArchiveInfo& info, OrderedTasks* tasks,
+                      RowCounter* rows)
+        : dir_(dir), level_(level), info_(info), tasks_(tasks), rows_(rows) {
         for (unsigned i = 0; tasks && i < tasks->slots(); ++i)
             workers_.emplace_back(new Slot);
     }
@@ -81,12 +84,13 @@ public:
     // Checks a data file now (serial) or submits it to a worker.
     void data_file(const DataEntry& e, const std::string& name, const std::string& what,
                    bool copy) {
+        LineCount* count = rows_ && copy ? rows_->slot(e) : nullptr;
         if (!tasks_) {
-            check_file(main_, e, name, what, copy, nullptr);
+            check_file(main_, e, name, what, copy, nullptr, count);
             return;
         }
-        tasks_->submit([this, &e, name, what, copy](unsigned w) {
-            check_file(*workers_[w], e, name, what, copy, nullptr);
+        tasks_->submit([this, &e, name, what, copy, count](unsigned w) {
+            check_file(*workers_[w], e, name, what, copy, nullptr, count);
         });
     }
 
@@ -101,7 +105,8 @@ public:
     }
 
     void check_file(Slot& slot, const DataEntry& e, const std::string& name,
-                    const std::string& what, bool copy, OutputSink* sink) const {
+                    const std::string& what, bool copy, OutputSink* sink,
+                    LineCount* count = nullptr) const {
         if (!is_plain_file_name(name))
             throw_problem(what + ": data file name \"" + printable(name) +
                           "\" is not a plain file name");
@@ -116,7 +121,21 @@ public:
         const std::string where = what + ": " + found.path.filename().string();
         Reader r(f, 0, f.size());
         if (found.codec == Codec::None) {
-            if (sink)
+            if (copy && count) {
+                std::string tail;
+                LineCounter counter(count);
+                with_context(where, [&] {
+                    r.stream(f.size(), [&](const std::uint8_t* p, std::size_t n) {
+                        counter.write(p, n);
+                        const std::size_t keep = n < 8 ? n : 8;
+                        tail.append(reinterpret_cast<const char*>(p + n - keep), keep);
+                        if (tail.size() > 8)
+                            tail.erase(0, tail.size() - 8);
+                    });
+                });
+                counter.finish();
+                check_copy_terminator(e, tail);
+            } else if (sink)
                 with_context(where, [&] {
                     r.stream(f.size(),
                              [&](const std::uint8_t* p, std::size_t n) { sink->write(p, n); });
@@ -144,13 +163,21 @@ public:
             return;
         }
         const auto check = [&](Decompressor* dec) {
+            LineCounter counter(sink ? nullptr : count);
             dec->reset();
-            dec->set_sink(sink);
-            with_context(where, [&] {
-                r.stream(f.size(), [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
-                dec->finish();
-            });
+            dec->set_sink(sink ? sink : count ? &counter : nullptr);
+            try {
+                with_context(where, [&] {
+                    r.stream(f.size(),
+                             [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
+                    dec->finish();
+                });
+            } catch (...) {
+                dec->set_sink(nullptr);
+                throw;
+            }
             dec->set_sink(nullptr);
+            counter.finish();
             if (copy)
                 check_copy_terminator(e, dec->tail());
         };
@@ -165,6 +192,8 @@ public:
     void blobs(const DataEntry& e) {
         BlobTocParser parser([&](std::uint32_t oid, const std::string& file) {
             listed_blobs_.insert(file);
+            if (rows_)
+                rows_->add_oid(oid);
             try {
                 data_file(e, file, e.label() + ": large object " + std::to_string(oid), false);
             } catch (const Corrupt& problem) {
@@ -202,6 +231,7 @@ private:
     Level level_;
     ArchiveInfo& info_;
     OrderedTasks* tasks_;
+    RowCounter* rows_;
     Slot main_;                                  // the serial checks and the lists
     std::vector<std::unique_ptr<Slot>> workers_; // one per worker thread
     std::set<std::string> listed_blobs_;
@@ -209,7 +239,8 @@ private:
 
 } // namespace
 
-void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info, unsigned jobs) {
+void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info, unsigned jobs,
+                      bool count_rows) {
     info.format = ArchiveFormat::Directory;
     const fs::path toc_path = dir / "toc.dat";
     if (!is_file(toc_path)) {
@@ -238,18 +269,23 @@ void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info, unsig
                 v.data_file(e, e.filename, e.label(), e.copy);
         }
     };
+    std::unique_ptr<RowCounter> rows;
+    if (level == Level::Full && count_rows)
+        rows.reset(new RowCounter(toc));
     if (jobs <= 1) {
-        DirectoryVerifier v(dir, level, info, nullptr);
+        DirectoryVerifier v(dir, level, info, nullptr, rows.get());
         check(v);
         v.check_unlisted_blobs();
         v.add_counts();
+        if (rows)
+            info.counts = rows->result();
         return;
     }
     // Every data file is an independent stream: workers check them while this thread lists
     // them (and decompresses the large-object lists). The first problem in TOC order wins,
     // as in the serial walk above.
     OrderedTasks tasks(jobs);
-    DirectoryVerifier v(dir, level, info, &tasks);
+    DirectoryVerifier v(dir, level, info, &tasks, rows.get());
     try {
         check(v);
         tasks.finish();
@@ -259,6 +295,8 @@ void verify_directory(const fs::path& dir, Level level, ArchiveInfo& info, unsig
         throw;
     }
     v.add_counts();
+    if (rows)
+        info.counts = rows->result();
 }
 
 } // namespace pds::verify::detail

@@ -220,7 +220,9 @@ void Follower::follow() {
             CheckedStream s;
             s.start = in.pos();
             in.crc_restart();
+            LineCounter counter(&s.lines);
             dec->reset();
+            dec->set_sink(&counter);
             try {
                 for (;;) {
                     const std::int64_t len = in.archive_int(h.int_size);
@@ -232,7 +234,10 @@ void Follower::follow() {
                               [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
                 }
                 dec->finish();
+                counter.finish();
+                dec->set_sink(nullptr);
             } catch (const Corrupt& e) {
+                dec->set_sink(nullptr);
                 throw GiveUp{std::string("stream at byte ") + std::to_string(s.start) + ": " +
                              e.what()};
             }

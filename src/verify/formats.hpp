@@ -12,12 +12,13 @@
 namespace pds::verify::detail {
 
 // jobs: worker threads for the compressed streams (1: none); checked: streams already
-// decompressed (may be null); see VerifyOptions.
+// decompressed (may be null); count_rows: fill info.counts at `full`; see VerifyOptions.
 void verify_custom(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
-                   unsigned jobs, const CheckedStreams* checked = nullptr);
-void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
+                   unsigned jobs, const CheckedStreams* checked = nullptr, bool count_rows = false);
+void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
+                bool count_rows = false);
 void verify_directory(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
-                      unsigned jobs);
+                      unsigned jobs, bool count_rows = false);
 void verify_plain(const boost::filesystem::path& path, Level level, ArchiveInfo& info);
 
 // Copies what the header and TOC say into info.

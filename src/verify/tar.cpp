@@ -3,6 +3,7 @@
 // objects, restore.sql, then two 512-byte zero blocks. pg_dump never compresses tar members.
 #include "verify/blobs_toc.hpp"
 #include "verify/formats.hpp"
+#include "verify/line_count.hpp"
 #include "verify/tar_header.hpp"
 
 #include <unordered_map>
@@ -87,7 +88,8 @@ void check_tar_end(const File& f) {
             "is cut short");
 }
 
-void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info) {
+void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& info,
+                bool count_rows) {
     info.format = ArchiveFormat::Tar;
     File f(path);
     info.file_bytes = f.size();
@@ -108,6 +110,10 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
         return;
     }
 
+    // At full with count_rows, the members of COPY entries are read whole to count their rows.
+    std::unique_ptr<RowCounter> rows;
+    if (level == Level::Full && count_rows)
+        rows.reset(new RowCounter(toc));
     std::unordered_map<std::string, const DataEntry*> by_file;
     for (const DataEntry& e : toc.data)
         if (!e.is_blobs())
@@ -125,6 +131,13 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
         const auto it = by_file.find(th.name);
         if (it != by_file.end()) {
             info.data_bytes += m.size;
+            if (it->second->copy && rows) {
+                LineCounter counter(rows->slot(*it->second));
+                Reader mr(f, m.data_at, m.data_at + m.size);
+                mr.stream(m.size,
+                          [&](const std::uint8_t* p, std::size_t n) { counter.write(p, n); });
+                counter.finish();
+            }
             if (it->second->copy)
                 check_copy_terminator(*it->second, tail_of(f, m));
         } else if (th.name.compare(0, 5, "blob_") == 0) {
@@ -132,8 +145,10 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
         } else if (th.name.compare(0, 5, "blobs") == 0 && th.name.size() >= 9 &&
                    th.name.compare(th.name.size() - 4, 4, ".toc") == 0) {
             Reader br(f, m.data_at, m.data_at + m.size);
-            BlobTocParser parser([&](std::uint32_t, const std::string& file) {
+            BlobTocParser parser([&](std::uint32_t oid, const std::string& file) {
                 blob_refs.emplace_back(th.name, file);
+                if (rows)
+                    rows->add_oid(oid);
             });
             with_context("tar member " + th.name, [&] {
                 br.stream(m.size,
@@ -178,6 +193,8 @@ void verify_tar(const boost::filesystem::path& path, Level level, ArchiveInfo& i
     }
     if (!members.count("restore.sql"))
         throw_problem("tar: no restore.sql member (pg_dump writes it after all data)");
+    if (rows)
+        info.counts = rows->result();
 }
 
 } // namespace pds::verify::detail

@@ -147,14 +147,15 @@ Verdict verify_path(const fs::path& path, Level level, const VerifyOptions& opti
         if (ec)
             detail::throw_problem("cannot access " + path.string() + ": " + ec.message());
         if (fs::is_directory(st)) {
-            detail::verify_directory(path, level, v.info, jobs);
+            detail::verify_directory(path, level, v.info, jobs, options.count_rows);
         } else {
             switch (detail::detect(path)) {
             case ArchiveFormat::Custom:
-                detail::verify_custom(path, level, v.info, jobs, options.checked);
+                detail::verify_custom(path, level, v.info, jobs, options.checked,
+                                      options.count_rows);
                 break;
             case ArchiveFormat::Tar:
-                detail::verify_tar(path, level, v.info);
+                detail::verify_tar(path, level, v.info, options.count_rows);
                 break;
             default:
                 detail::verify_plain(path, level, v.info);
@@ -168,6 +169,8 @@ Verdict verify_path(const fs::path& path, Level level, const VerifyOptions& opti
         v.problem = "out of memory while verifying " + path.string();
     }
     v.info.data_bytes_known = v.ok && measures_data_bytes(v.info.format, level);
+    if (!v.ok)
+        v.info.counts.reset();
     if (!v.info.data_bytes_known)
         v.info.data_bytes = 0;
     return v;

@@ -8,8 +8,10 @@
 
 #include <boost/filesystem/path.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pds::verify {
 
@@ -23,6 +25,18 @@ std::optional<Level> parse_level(const std::string& s);
 
 enum class ArchiveFormat { Unknown, Custom, Tar, Directory, Plain };
 const char* archive_format_name(ArchiveFormat f);
+
+// The rows of each COPY entry and the large objects of an archive, counted by a `full`
+// walk as it decompressed the data (VerifyOptions::count_rows; line_count.hpp).
+struct CopyCount {
+    std::string copy_stmt; // the TOC entry's "COPY ... FROM stdin;\n"
+    std::uint64_t rows = 0;
+    std::uint64_t bytes = 0; // of the rows, newlines included, without the "\." terminator
+};
+struct DataCounts {
+    std::vector<CopyCount> copies;   // the entries with COPY data, in TOC order
+    std::uint64_t large_objects = 0; // distinct OIDs
+};
 
 struct ArchiveInfo {
     ArchiveFormat format = ArchiveFormat::Unknown;
@@ -45,6 +59,9 @@ struct ArchiveInfo {
     // Bytes of the file; of a directory dump, toc.dat plus, once the walk completed, every
     // data file (a failed walk counts toc.dat alone, whatever the number of jobs).
     std::uint64_t file_bytes = 0;
+    // Set by an ok verdict at `full` of a custom, tar or directory archive when
+    // VerifyOptions::count_rows asked for it and every COPY entry had pg_dump's shape.
+    std::shared_ptr<const DataCounts> counts;
 };
 
 // Whether an ok verdict of this format at this level has measured ArchiveInfo::data_bytes.
@@ -68,6 +85,9 @@ struct VerifyOptions {
     // Streams of a custom archive that verify::Follower (follow.hpp) decompressed whole
     // while pg_dump wrote the file; `full` reuses those whose bytes are unchanged.
     const detail::CheckedStreams* checked = nullptr;
+    // At `full`: count the rows of every COPY entry and the large objects as the data is
+    // decompressed (ArchiveInfo::counts), for the content manifest.
+    bool count_rows = false;
 };
 
 // Verify a dump file or a directory dump at the given level. Format is detected from the

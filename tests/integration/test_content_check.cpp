@@ -243,3 +243,35 @@ TEST_CASE("verify level restore: a good dump is drilled and published, one that 
     CHECK(sh("ls -A " + q(dir) + " | grep -c restore-test").out == "0\n");
     boost::filesystem::remove_all(dir);
 }
+
+TEST_CASE("content check at full: the rows come from the verifier and pg_restore reads the data "
+          "no second time (strace)",
+          "[content]") {
+    Env env = server_env("s15");
+    make_database(env, "content_one_pass");
+    const std::string dir = workdir("content-one-pass");
+    for (const char* format : {"-Fc", "-Fd", "-Ft"}) {
+        INFO("format " << format);
+        const std::string out = dir + "/one-pass" + std::string(format).substr(2, 1) + ".dump";
+        // Every program started by the run and its children.
+        const std::string trace = dir + "/execve.trace";
+        Result r = sh(
+            "ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" strace -f -qq -e "
+            "trace=execve -e signal=none -s 200 -o " +
+                q(trace) + " " +
+                cmd(std::string(format) + " --safe-verify=full -f " + q(out) + " content_one_pass"),
+            env);
+        INFO(r.err);
+        REQUIRE(r.status == 0);
+        const std::string execs = read_file(trace);
+        CHECK(execs.find("pg_restore\", \"-l\"") != std::string::npos);
+        CHECK(execs.find("--data-only") == std::string::npos);
+        const auto m = pds::test::StrictJson::parse(read_file(out + ".manifest.json"));
+        CHECK(m.at("measured").str == "rows");
+        REQUIRE(table(m, "public.big"));
+        CHECK(table(m, "public.big")->at("rows").num == 60000);
+        CHECK(table(m, "other.t")->at("rows").num == 5000);
+        CHECK(table(m, "public.\"Mixed Case\"")->at("rows").num == 2);
+        CHECK(m.at("large_objects").num == 1);
+    }
+}
