@@ -6,8 +6,23 @@ namespace pds::restore {
 namespace {
 
 // Statements we look at are short; a longer line (a lowrite of a large object's bytes, a
-// function body) is only counted, its first bytes kept for the prefix checks.
+// function body) is only counted, its first bytes kept for the prefix checks. A COPY
+// statement is kept whole up to kCopyKeep: a wide table's column list is long (1,600 columns
+// of 63-byte quoted names make about 105 KB), and its rows must not be taken for statements.
 constexpr std::size_t kKeep = 4096;
+constexpr std::size_t kCopyKeep = 256 * 1024;
+
+// How much of the current line to keep: its first bytes are `pending`, then `data`.
+std::size_t keep_limit(const std::string& pending, const char* data, std::size_t len) {
+    static const char kCopy[] = "COPY ";
+    for (std::size_t i = 0; i < 5; ++i) {
+        const std::size_t j = i - pending.size();
+        const char c = i < pending.size() ? pending[i] : j < len ? data[j] : '\0';
+        if (c != kCopy[i])
+            return kKeep;
+    }
+    return kCopyKeep;
+}
 
 bool starts_with(const std::string& s, const char* prefix) {
     return s.compare(0, std::strlen(prefix), prefix) == 0;
@@ -93,8 +108,9 @@ void SqlScanner::feed(const char* data, std::size_t n) {
             n -= len + 1;
             continue;
         }
-        if (pending_.size() < kKeep)
-            pending_.append(data, len < kKeep - pending_.size() ? len : kKeep - pending_.size());
+        const std::size_t limit = keep_limit(pending_, data, len);
+        if (pending_.size() < limit)
+            pending_.append(data, len < limit - pending_.size() ? len : limit - pending_.size());
         pending_len_ += len;
         if (!nl)
             return;
@@ -172,7 +188,7 @@ void SqlScanner::line(const std::string& text, std::size_t full_length) {
         }
         after_copy_.reset();
     }
-    if (full_length <= kKeep)
+    if (full_length <= kKeep || full_length == text.size())
         statement(text);
 }
 

@@ -157,3 +157,21 @@ TEST_CASE("audit --max-restore-age: missing, failed and old drills are warnings,
     CHECK(sh(q(PDS_AUDIT_BINARY) + " --no-cache --now=" + std::to_string(now) + " " + q(dir))
               .status == 0);
 }
+
+TEST_CASE("scanner: a wide table's long COPY line is read whole", "[restore][scan]") {
+    // 1,600 columns of quoted 63-byte names: a COPY line of about 105 KB. Before, only its
+    // first 4,096 bytes were kept, the table was not seen and its rows not counted.
+    std::string cols;
+    for (int i = 0; i < 1600; ++i)
+        cols += (i ? ", " : "") + std::string("\"") + std::to_string(100000 + i) +
+                std::string(57, 'c') + "\"";
+    const std::string text = "--\n-- Data for Name: wide\n--\n\nCOPY public.wide (" + cols +
+                             ") FROM stdin;\n1\t2\n3\t4\n\\.\n\n\n--\n-- end\n--\n";
+    REQUIRE(text.size() > 100000);
+    for (std::size_t piece : {std::size_t{1}, std::size_t{4095}, std::size_t{1000000}}) {
+        const DumpContent c = scan_in_pieces(text, piece);
+        REQUIRE(c.tables.size() == 1);
+        CHECK(c.tables[0].name == "public.wide");
+        CHECK(c.tables[0].rows == 2);
+    }
+}
