@@ -28,7 +28,8 @@
 # (pg_dump's opening lines, \restrict, COPY-like rows, the completion trailer and
 # \unrestrict) of BENCH_WB_MB MiB to its -f file at BENCH_WB_RATE MiB/s in 1 MiB writes.
 # Variants, REPEAT times in rotating order:
-#   bare    the writer alone, -f X (pg_dump -Fp: no fsync)
+#   bare    the writer alone, -f X (pg_dump -Fp: no fsync), X removed before
+#   over    the same over the previous run's X (a nightly pg_dump -f to the same name)
 #   safe    pg_dump-safe --safe-pg-dump=WRITER -Fp -f Y (default level; writeback started
 #           during the dump)
 #   nowb    the same with PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1 (no writeback during the dump)
@@ -105,8 +106,8 @@ sync
 direct=$(dd if=/dev/zero of="$BENCH_WORK/direct" bs=8M count=32 oflag=direct 2>&1 | tail -n 1)
 rm -f "$BENCH_WORK/direct"
 
-variants=(bare safe nowb nosync)
-declare -A envs=([bare]="" [safe]="" [nowb]="PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1" [nosync]="")
+variants=(bare over safe nowb nosync)
+declare -A envs=([bare]="" [over]="" [safe]="" [nowb]="PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1" [nosync]="")
 for spec in ${BENCH_WB_VARIANTS:-}; do
     variants+=("${spec%%:*}")
     envs[${spec%%:*}]=${spec#*:}
@@ -119,13 +120,14 @@ for ((i = 0; i < repeat; i++)); do
     for ((j = 0; j < ${#variants[@]}; j++)); do
         v=${variants[$(((i + j) % ${#variants[@]}))]}
         out=$BENCH_WORK/out.sql
-        rm -rf "$out" "$out.lock" "$out.partial" "$out.partial.failure.json" "$out.manifest.json"
+        rm -rf "$out.lock" "$out.partial" "$out.partial.failure.json" "$out.manifest.json"
+        if [ "$v" != over ] || [ ! -f "$out" ]; then rm -f "$out"; fi
         if [ "$sync_before" = 1 ]; then sync; fi
         dirty[$v]+=" $(meminfo Dirty)"
         wb[$v]+=" $(meminfo Writeback)"
         jf=$BENCH_WORK/j.$v
         case $v in
-        bare) bench_measure "$writer" -Fp -f "$out" bench ;;
+        bare | over) bench_measure "$writer" -Fp -f "$out" bench ;;
         nosync) bench_measure "$safe" --safe-pg-dump="$writer" --safe-journal="$jf" --no-sync \
             -Fp -f "$out" bench ;;
         *)
