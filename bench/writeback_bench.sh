@@ -36,9 +36,11 @@
 #   nosync  the same with --no-sync (no fsync at all: the cost of everything but the disk)
 #   + BENCH_WB_VARIANTS
 # Prints, per variant: median wall time (min-max), the ratio to bare's median in the same
-# run, the journal's sync phase (the final fsync of the partial, median and max) and
-# rename phase (the rename and the directory's fsync), and the dirty and writeback KiB of
-# /proc/meminfo just before the runs (median). Also prints the vm.dirty_* settings and the
+# run, the median CPU time (user+sys of the variant and its children; not the kernel's
+# flusher threads, which write back bare pg_dump's output after it exits), the journal's
+# dump phase (the writer's run: compare with bare's wall time), sync phase (the final fsync
+# of the partial) and rename phase (the rename and the directory's fsync), median and max,
+# and the Dirty and Writeback KiB of /proc/meminfo just before the runs (median). Also prints the vm.dirty_* settings and the
 # disk's sustained write rate (dd oflag=direct, 256 MiB) at the start.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -112,8 +114,8 @@ for spec in ${BENCH_WB_VARIANTS:-}; do
     variants+=("${spec%%:*}")
     envs[${spec%%:*}]=${spec#*:}
 done
-declare -A walls=() dirty=() wb=()
-for v in "${variants[@]}"; do walls[$v]=""; dirty[$v]=""; wb[$v]=""; rm -f "$BENCH_WORK/j.$v"; done
+declare -A walls=() cpus=() dirty=() wb=()
+for v in "${variants[@]}"; do walls[$v]=""; cpus[$v]=""; dirty[$v]=""; wb[$v]=""; rm -f "$BENCH_WORK/j.$v"; done
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 say "$repeat x ${variants[*]}: $mb MiB at ${rate} MiB/s, sync before each run: $sync_before"
 for ((i = 0; i < repeat; i++)); do
@@ -138,6 +140,7 @@ for ((i = 0; i < repeat; i++)); do
         esac
         bench_check "$v" 0 -s "$out"
         walls[$v]+=" $M_WALL"
+        cpus[$v]+=" $M_CPU"
     done
 done
 rm -f "$BENCH_WORK"/out.*
@@ -151,13 +154,13 @@ phase() {
 }
 # shellcheck disable=SC2086 # word-split the lists of numbers
 base=$(bench_median ${walls[bare]})
-table="| variant | wall s (min-max) | ratio to bare | fsync tail s | rename+dir fsync s | Dirty KiB before | Writeback KiB before |"
-table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|"
+table="| variant | wall s (min-max) | ratio to bare | CPU s | dump phase s | fsync tail s | rename+dir fsync s | Dirty KiB before | Writeback KiB before |"
+table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for v in "${variants[@]}"; do
     # shellcheck disable=SC2086
     m=$(bench_median ${walls[$v]})
     # shellcheck disable=SC2086
-    table+=$'\n'"| $v${envs[$v]:+ (${envs[$v]})} | $m ($(spread ${walls[$v]})) | $(bench_ratio "$m" "$base")× | $(phase "$BENCH_WORK/j.$v" sync) | $(phase "$BENCH_WORK/j.$v" rename) | $(bench_median ${dirty[$v]} | cut -d. -f1) | $(bench_median ${wb[$v]} | cut -d. -f1) |"
+    table+=$'\n'"| $v${envs[$v]:+ (${envs[$v]})} | $m ($(spread ${walls[$v]})) | $(bench_ratio "$m" "$base")× | $(bench_median ${cpus[$v]}) | $(phase "$BENCH_WORK/j.$v" dump) | $(phase "$BENCH_WORK/j.$v" sync) | $(phase "$BENCH_WORK/j.$v" rename) | $(bench_median ${dirty[$v]} | cut -d. -f1) | $(bench_median ${wb[$v]} | cut -d. -f1) |"
 done
 
 echo
