@@ -78,7 +78,10 @@ cli::SafeArity arity_with_version(const std::string& name) {
     for (const std::string& warning : w.warnings)
         say(warning);
     if (!w.error.empty()) {
-        say("pg_dump-safe: error: " + w.error + " (as Debian's pg_wrapper " + entry + " decides)");
+        // A refused config file is pg_dump-safe's own decision (pg_wrapper would block on it).
+        const bool own = w.error.compare(0, 9, "refusing ") == 0;
+        say("pg_dump-safe: error: " + w.error +
+            (own ? std::string() : " (as Debian's pg_wrapper " + entry + " decides)"));
         return Failure::of(Reason::Usage, w.error);
     }
     std::vector<bool> drop(args.size(), false);
