@@ -30,6 +30,7 @@
 # Variants, REPEAT times in rotating order:
 #   bare    the writer alone, -f X (pg_dump -Fp: no fsync), X removed before
 #   over    the same over the previous run's X (a nightly pg_dump -f to the same name)
+#   fsynced the writer, then `sync X` (fsync): a durable bare pg_dump, the price of durability
 #   safe    pg_dump-safe --safe-pg-dump=WRITER -Fp -f Y (default level; writeback started
 #           during the dump)
 #   nowb    the same with PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1 (no writeback during the dump)
@@ -108,8 +109,8 @@ sync
 direct=$(dd if=/dev/zero of="$BENCH_WORK/direct" bs=8M count=32 oflag=direct 2>&1 | tail -n 1)
 rm -f "$BENCH_WORK/direct"
 
-variants=(bare over safe nowb nosync)
-declare -A envs=([bare]="" [over]="" [safe]="" [nowb]="PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1" [nosync]="")
+variants=(bare over fsynced safe nowb nosync)
+declare -A envs=([bare]="" [over]="" [fsynced]="" [safe]="" [nowb]="PG_DUMP_SAFE_BENCH_NO_WRITEBACK=1" [nosync]="")
 for spec in ${BENCH_WB_VARIANTS:-}; do
     variants+=("${spec%%:*}")
     envs[${spec%%:*}]=${spec#*:}
@@ -130,6 +131,7 @@ for ((i = 0; i < repeat; i++)); do
         jf=$BENCH_WORK/j.$v
         case $v in
         bare | over) bench_measure "$writer" -Fp -f "$out" bench ;;
+        fsynced) bench_measure sh -c '"$1" -Fp -f "$2" bench && sync "$2"' sh "$writer" "$out" ;;
         nosync) bench_measure "$safe" --safe-pg-dump="$writer" --safe-journal="$jf" --no-sync \
             -Fp -f "$out" bench ;;
         *)
