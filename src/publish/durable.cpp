@@ -242,8 +242,8 @@ void move_entries_into(const fs::path& partial, const fs::path& dir, bool sync) 
         throw_publish_error("could not fsync", dir, errno);
 }
 
-WritebackStarter::WritebackStarter(fs::path partial, unsigned long long step)
-    : partial_(std::move(partial)), step_(step) {
+WritebackStarter::WritebackStarter(fs::path partial, unsigned long long step, bool start_writeback)
+    : partial_(std::move(partial)), step_(step), start_writeback_(start_writeback) {
     // The thread takes no signal: the forwarding handlers must interrupt the main thread's
     // waits, and a handler run on this thread would not.
     sigset_t all, old;
@@ -270,6 +270,14 @@ void WritebackStarter::loop() {
         if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             return;
         unsigned long long& done = started[key];
+        if (!start_writeback_) {
+            // --no-sync: one read-only open and close once pg_dump has written (see the
+            // header); `done` marks it done.
+            if (done == 0 && st.st_size > 0 && dirfd == AT_FDCWD &&
+                posix::try_open_at(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK))
+                done = 1;
+            return;
+        }
         unsigned long long end = static_cast<unsigned long long>(st.st_size) & ~(kMiB - 1);
         if (end < done + step_)
             return;

@@ -53,10 +53,14 @@ void move_entries_into(const boost::filesystem::path& partial, const boost::file
 // file (0.03-0.26 s for 370 MiB, bench/writeback_bench.sh), which bare pg_dump, creating a
 // new file, never does. Shorter polls or steps, waiting for earlier ranges and dropping
 // written pages (fadvise DONTNEED) gained nothing measurable there (README, Performance).
+//
+// With start_writeback false (--no-sync) it starts no writeback and syncs nothing: it only
+// opens and closes a file partial once, read-only, as soon as pg_dump has written to it, so
+// that pg_dump's close() does not write the whole file back either.
 class WritebackStarter {
 public:
-    explicit WritebackStarter(boost::filesystem::path partial,
-                              unsigned long long step = 8ULL << 20);
+    explicit WritebackStarter(boost::filesystem::path partial, unsigned long long step = 8ULL << 20,
+                              bool start_writeback = true);
     ~WritebackStarter();
     WritebackStarter(const WritebackStarter&) = delete;
     WritebackStarter& operator=(const WritebackStarter&) = delete;
@@ -67,6 +71,7 @@ private:
     void loop();
     boost::filesystem::path partial_;
     unsigned long long step_;
+    bool start_writeback_;
     std::atomic<unsigned long long> started_{0};
     std::mutex mu_;
     std::condition_variable cv_;
