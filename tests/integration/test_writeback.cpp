@@ -50,8 +50,9 @@ std::string traced(const std::string& out, const std::string& args) {
 // A FAKE pg_dump (named so: the real one cannot be made to pause mid-dump): --version is the
 // real pg_dump's; otherwise it opens its -f file as pg_dump does (O_TRUNC), writes a plain
 // dump's opening lines and 9 MiB of comment lines, then, with FAKE_WAIT_FOR set, waits (at
-// most 60 s) until that strace log shows a sync_file_range call and records that it saw one
-// in ./saw-writeback, or else sleeps FAKE_SLEEP seconds; then writes the completion trailer.
+// most 60 s) until that strace log shows a sync_file_range call (or the fixed string
+// FAKE_WAIT_PATTERN) and records that it saw one in ./saw-writeback, or else sleeps
+// FAKE_SLEEP seconds; then writes the completion trailer.
 // No timing decides a test: the wait ends on the event it waits for.
 std::string fake_pausing_writer(const std::string& dir) {
     const std::string path = dir + "/pg_dump";
@@ -70,7 +71,8 @@ std::string fake_pausing_writer(const std::string& dir) {
                          "if [ -n \"${FAKE_WAIT_FOR:-}\" ]; then\n"
                          "  i=0\n"
                          "  while [ $i -lt 600 ]; do\n"
-                         "    if grep -q ' sync_file_range(' \"$FAKE_WAIT_FOR\"; then\n"
+                         "    if grep -qF -e \"${FAKE_WAIT_PATTERN:- sync_file_range(}\" "
+                         "\"$FAKE_WAIT_FOR\"; then\n"
                          "      : > saw-writeback; break\n"
                          "    fi\n"
                          "    sleep 0.1; i=$((i + 1))\n"
@@ -179,6 +181,30 @@ TEST_CASE("plain -f with --no-sync: no writeback and no fsync while or after pg_
     CHECK(calls(all, "fsync") == 0);
     CHECK(calls(all, "fdatasync") == 0);
     CHECK(calls(all, "rename") == 1);
+}
+
+TEST_CASE("plain -f with --no-sync: the partial is opened and closed once while pg_dump writes, "
+          "with no sync call",
+          "[writeback]") {
+    // pg_dump opens the existing partial with O_TRUNC; on ext4 its close() would then write
+    // the whole file back (auto_da_alloc), unless another close came first: the thread's.
+    std::string dir = workdir("writeback-plain-nosync-close");
+    fake_pausing_writer(dir);
+    const std::string open_line = "x.sql.partial\", O_RDONLY|O_NONBLOCK|O_NOFOLLOW";
+    Result r = sh("ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" strace -f -qq -e "
+                  "signal=none -e trace=openat,sync_file_range,fsync,fdatasync -o trace " +
+                      q(wrapper()) + " --safe-pg-dump=" + q(dir + "/pg_dump") +
+                      " --no-sync -Fp -f x.sql db",
+                  {{"FAKE_WAIT_FOR", dir + "/trace"}, {"FAKE_WAIT_PATTERN", open_line}}, dir);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const std::string all = read_file(dir + "/trace");
+    INFO(all);
+    CHECK(exists(dir + "/saw-writeback")); // seen while the FAKE pg_dump was still writing
+    CHECK(occurrences(all, open_line) == 1);
+    CHECK(calls(all, "sync_file_range") == 0);
+    CHECK(calls(all, "fsync") == 0);
+    CHECK(calls(all, "fdatasync") == 0);
 }
 
 TEST_CASE("standard output that is a file: the verified dump is copied into it and fsynced",
