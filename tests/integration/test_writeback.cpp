@@ -190,7 +190,7 @@ TEST_CASE("plain -f with --no-sync: the partial is opened and closed once while 
     // the whole file back (auto_da_alloc), unless another close came first: the thread's.
     std::string dir = workdir("writeback-plain-nosync-close");
     fake_pausing_writer(dir);
-    const std::string open_line = "x.sql.partial\", O_RDONLY|O_NONBLOCK|O_NOFOLLOW";
+    const std::string open_line = "x.sql.partial\", O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW";
     Result r = sh("ASAN_OPTIONS=\"${ASAN_OPTIONS:-}:detect_leaks=0\" strace -f -qq -e "
                   "signal=none -e trace=openat,sync_file_range,fsync,fdatasync -o trace " +
                       q(wrapper()) + " --safe-pg-dump=" + q(dir + "/pg_dump") +
