@@ -30,24 +30,10 @@ void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, co
     const auto size_str = [&r] { return std::to_string(r.end()); };
     const bool copy = e.copy && !e.is_blobs();
     std::string tail; // last bytes of uncompressed data
-    const auto keep_tail = [&tail](const std::uint8_t* p, std::size_t n) {
-        const std::size_t keep = n < 8 ? n : 8;
-        tail.append(reinterpret_cast<const char*>(p + n - keep), keep);
-        if (tail.size() > 8)
-            tail.erase(0, tail.size() - 8);
-    };
     LineCounter counter(dec || codec == Codec::None ? count : nullptr);
-    struct SinkReset {
-        Decompressor* dec;
-        ~SinkReset() {
-            if (dec)
-                dec->set_sink(nullptr);
-        }
-    } sink_reset{dec};
-    if (dec) {
+    if (dec)
         dec->reset();
-        dec->set_sink(count ? &counter : nullptr);
-    }
+    const ScopedSink sink(dec, count ? &counter : nullptr);
     for (;;) {
         const std::uint64_t at = r.pos();
         if (r.remaining() < 1 + static_cast<std::uint64_t>(h.int_size))
@@ -71,10 +57,8 @@ void check_stream(Reader& r, const Header& h, Codec codec, Decompressor* dec, co
                 r.stream(len, [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
             });
         } else if (copy && codec == Codec::None && count) {
-            r.stream(len, [&](const std::uint8_t* p, std::size_t n) {
-                counter.write(p, n);
-                keep_tail(p, n);
-            });
+            r.stream(len, [&](const std::uint8_t* p, std::size_t n) { counter.write(p, n); });
+            tail = counter.tail();
         } else if (copy && codec == Codec::None) {
             const std::uint64_t keep = len < 8 ? len : 8;
             r.skip(len - keep);

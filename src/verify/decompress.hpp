@@ -67,6 +67,25 @@ private:
     std::size_t tail_len_ = 0;
 };
 
+// Points dec's output at sink for a scope (also when it is left by an exception): a sink
+// that lives on the caller's stack is never left behind in a decompressor that outlives it.
+class ScopedSink {
+public:
+    ScopedSink(Decompressor* dec, OutputSink* sink) : dec_(dec) {
+        if (dec_)
+            dec_->set_sink(sink);
+    }
+    ~ScopedSink() {
+        if (dec_)
+            dec_->set_sink(nullptr);
+    }
+    ScopedSink(const ScopedSink&) = delete;
+    ScopedSink& operator=(const ScopedSink&) = delete;
+
+private:
+    Decompressor* dec_;
+};
+
 // Runs check(fast), fast being create_fast(codec)'s (or nullptr: nothing to decompress). If
 // that throws Corrupt and fast is not the reference implementation, rewinds (the caller's
 // rewind() must undo everything check() changed) and runs check() again with zlib, created

@@ -122,19 +122,13 @@ public:
         Reader r(f, 0, f.size());
         if (found.codec == Codec::None) {
             if (copy && count) {
-                std::string tail;
                 LineCounter counter(count);
                 with_context(where, [&] {
-                    r.stream(f.size(), [&](const std::uint8_t* p, std::size_t n) {
-                        counter.write(p, n);
-                        const std::size_t keep = n < 8 ? n : 8;
-                        tail.append(reinterpret_cast<const char*>(p + n - keep), keep);
-                        if (tail.size() > 8)
-                            tail.erase(0, tail.size() - 8);
-                    });
+                    r.stream(f.size(),
+                             [&](const std::uint8_t* p, std::size_t n) { counter.write(p, n); });
                 });
                 counter.finish();
-                check_copy_terminator(e, tail);
+                check_copy_terminator(e, counter.tail());
             } else if (sink)
                 with_context(where, [&] {
                     r.stream(f.size(),
@@ -165,18 +159,14 @@ public:
         const auto check = [&](Decompressor* dec) {
             LineCounter counter(sink ? nullptr : count);
             dec->reset();
-            dec->set_sink(sink ? sink : count ? &counter : nullptr);
-            try {
+            {
+                const ScopedSink scoped(dec, sink ? sink : count ? &counter : nullptr);
                 with_context(where, [&] {
                     r.stream(f.size(),
                              [&](const std::uint8_t* p, std::size_t n) { dec->feed(p, n); });
                     dec->finish();
                 });
-            } catch (...) {
-                dec->set_sink(nullptr);
-                throw;
             }
-            dec->set_sink(nullptr);
             counter.finish();
             if (copy)
                 check_copy_terminator(e, dec->tail());

@@ -222,7 +222,7 @@ void Follower::follow() {
             in.crc_restart();
             LineCounter counter(&s.lines);
             dec->reset();
-            dec->set_sink(&counter);
+            const ScopedSink scoped(dec.get(), &counter);
             try {
                 for (;;) {
                     const std::int64_t len = in.archive_int(h.int_size);
@@ -235,9 +235,7 @@ void Follower::follow() {
                 }
                 dec->finish();
                 counter.finish();
-                dec->set_sink(nullptr);
             } catch (const Corrupt& e) {
-                dec->set_sink(nullptr);
                 throw GiveUp{std::string("stream at byte ") + std::to_string(s.start) + ": " +
                              e.what()};
             }

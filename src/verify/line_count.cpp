@@ -27,6 +27,7 @@ std::uint64_t count_newlines(const std::uint8_t* p, std::size_t n) {
 
 void LineCounter::reset(LineCount* out) {
     out_ = out;
+    tail_len_ = 0;
     if (out_)
         *out_ = LineCount{};
     // The stream starts at a line start: as if a newline came before it.
@@ -35,7 +36,14 @@ void LineCounter::reset(LineCount* out) {
 }
 
 void LineCounter::write(const std::uint8_t* data, std::size_t n) {
-    if (!out_ || n == 0)
+    if (n == 0)
+        return;
+    const std::size_t take = n < sizeof tail_ ? n : sizeof tail_;
+    const std::size_t kept = tail_len_ + take > sizeof tail_ ? sizeof tail_ - take : tail_len_;
+    std::memmove(tail_, tail_ + tail_len_ - kept, kept);
+    std::memcpy(tail_ + kept, data + n - take, take);
+    tail_len_ = kept + take;
+    if (!out_)
         return;
     static const std::uint8_t kMarker[4] = {'\n', '\\', '.', '\n'};
     out_->bytes += n;
@@ -59,9 +67,9 @@ void LineCounter::write(const std::uint8_t* data, std::size_t n) {
     // Keep the last three bytes of the stream so far.
     std::uint8_t joined[6];
     std::memcpy(joined, carry_, carry_len_);
-    const std::size_t take = n < 3 ? n : 3;
-    std::memcpy(joined + carry_len_, data + n - take, take);
-    const std::size_t len = carry_len_ + take;
+    const std::size_t take3 = n < 3 ? n : 3;
+    std::memcpy(joined + carry_len_, data + n - take3, take3);
+    const std::size_t len = carry_len_ + take3;
     carry_len_ = len < 3 ? len : 3;
     std::memcpy(carry_, joined + len - carry_len_, carry_len_);
 }

@@ -37,9 +37,15 @@ public:
     void write(const std::uint8_t* data, std::size_t n) override;
     // The stream ended: marks *out counted.
     void finish();
+    // The last (up to 8) bytes written since reset(), kept whether or not out is null.
+    std::string tail() const {
+        return std::string(reinterpret_cast<const char*>(tail_), tail_len_);
+    }
 
 private:
     LineCount* out_ = nullptr;
+    std::uint8_t tail_[8] = {};
+    std::size_t tail_len_ = 0;
     std::uint8_t carry_[3] = {}; // the stream's last bytes so far, for a marker split
     std::size_t carry_len_ = 0;  // between two writes
 };

@@ -29,7 +29,7 @@ LineCount naive(const std::string& s) {
     return c;
 }
 
-LineCount counted(const std::string& s, std::size_t piece) {
+LineCount counted(const std::string& s, std::size_t piece, std::string* tail = nullptr) {
     LineCount c;
     c.newlines = 99; // reset() must clear it
     LineCounter counter(&c);
@@ -37,6 +37,8 @@ LineCount counted(const std::string& s, std::size_t piece) {
     for (std::size_t i = 0; i < s.size(); i += piece)
         counter.write(p + i, std::min(piece, s.size() - i));
     counter.finish();
+    if (tail)
+        *tail = counter.tail();
     return c;
 }
 
@@ -44,7 +46,9 @@ void require_same(const std::string& s) {
     const LineCount want = naive(s);
     for (std::size_t piece = 1; piece <= 9; ++piece) {
         INFO("piece " << piece << ", text \"" << s << "\"");
-        const LineCount got = counted(s, piece);
+        std::string tail;
+        const LineCount got = counted(s, piece, &tail);
+        REQUIRE(tail == s.substr(s.size() < 8 ? 0 : s.size() - 8)); // the last 8 bytes
         REQUIRE(got.newlines == want.newlines);
         REQUIRE(got.bytes == want.bytes);
         REQUIRE(got.markers == want.markers);
